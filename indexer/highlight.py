@@ -1,0 +1,57 @@
+"""Where the query matched in a paragraph, and which part of a long one to show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .analysis import words
+
+Span = tuple[int, int]
+
+
+def match_spans(text: str, lemmas: Iterable[str]) -> tuple[Span, ...]:
+    """Offsets of the words of ``text`` indexed under any of ``lemmas``, merged.
+
+    A compound word is marked whole when it matched whole, or only in the part that
+    matched: «космический» marks «космические» inside «воздушно-космические».
+
+    >>> text = "Лавров и Керри обсудили переговоры"
+    >>> [text[a:b] for a, b in match_spans(text, {"лавров", "переговоры"})]
+    ['Лавров', 'переговоры']
+    """
+    wanted = set(lemmas)
+    spans = sorted({(w.start, w.end) for w in words(text) if wanted.intersection(w.lemmas)})
+    merged: list[Span] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def best_fragment(text: str, spans: tuple[Span, ...], width: int = 600) -> Span:
+    """The ``(start, end)`` of the window of about ``width`` characters with most matches.
+
+    The window is cut at spaces; a paragraph that fits is returned whole.
+
+    >>> best_fragment("короткий абзац", ())
+    (0, 14)
+    """
+    if len(text) <= width:
+        return 0, len(text)
+    best, best_count = 0, -1
+    for anchor, _ in spans or ((0, 0),):
+        start = max(0, min(anchor - width // 4, len(text) - width))
+        count = sum(1 for a, b in spans if a >= start and b <= start + width)
+        if count > best_count:
+            best, best_count = start, count
+    start = best
+    end = min(len(text), start + width)
+    if start > 0:
+        cut = text.find(" ", start, start + 40)
+        start = cut + 1 if cut >= 0 else start
+    if end < len(text):
+        cut = text.rfind(" ", end - 40, end)
+        end = cut if cut > start else end
+    return start, end

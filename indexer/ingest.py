@@ -1,0 +1,206 @@
+"""From files on disk to paragraphs: walking, decoding, splitting.
+
+Nothing here knows about the index; :mod:`indexer.sync` decides what to read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .errors import SourceNotFoundError, UnreadableFileError
+
+#: File name endings read when a directory is walked (a file named explicitly is
+#: read whatever its name).
+TEXT_SUFFIXES = (".txt", ".md")
+
+# Single-byte code pages that charset-normalizer confuses on short texts: Russian in
+# cp1251, koi8-r and cp866 (DOS), and Western European text in cp1252.
+_CONFUSABLE_CODEPAGES = ("cp1251", "koi8_r", "cp866", "cp1252")
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# A lower-case letter after a lower-case letter of the same alphabet: frequent in any
+# correctly decoded text, rare when a wrong code page scrambles letters and case.
+_WORD_INNER_LOWER = re.compile(r"(?<=[а-яё])[а-яё]|(?<=[a-zß-ÿ])[a-zß-ÿ]")
+_EUROPEAN = re.compile(r"[\t\n\r\x20-\u052f\u2000-\u206f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def decode(data: bytes) -> str:
+    """Decode the bytes of a text file, guessing its encoding; newlines become ``\\n``.
+
+    UTF-8, and UTF-16/32 with a byte-order mark, are recognised directly. Other bytes
+    go to charset-normalizer; among its guess and the single-byte code pages it often
+    confuses on short texts (cp1251, koi8-r, cp866, cp1252), the reading with the most
+    ordinary lower-case words wins.
+
+    >>> decode("Привет".encode("koi8-r"))
+    'Привет'
+
+    :raises UnreadableFileError: for binary data or text in no known encoding.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            text = _try_decode(data, encoding)
+            if text is None:
+                raise UnreadableFileError(f"not valid {encoding}")
+            return _as_text(text)
+    text = _try_decode(data, "utf-8")
+    if text is not None and not _looks_binary(text):
+        return _as_text(text)
+    text = _try_utf16_without_bom(data)
+    if text is not None:
+        return _as_text(text)
+
+    import charset_normalizer
+
+    guess = charset_normalizer.from_bytes(
+        data, cp_isolation=[*_CONFUSABLE_CODEPAGES, "cp1125", "latin_1", "iso8859_5"]
+    ).best()
+    if guess is None:
+        raise UnreadableFileError("binary data or an unknown encoding")
+    readings = [str(guess)] + [_try_decode(data, cp) for cp in _CONFUSABLE_CODEPAGES]
+    text = max((r for r in readings if r is not None), key=_word_likeness)
+    if _looks_binary(text):
+        raise UnreadableFileError("binary data, not text")
+    return _as_text(text)
+
+
+def _as_text(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _looks_binary(text: str) -> bool:
+    return len(_CONTROL.findall(text)) > len(text) // 100
+
+
+def _try_utf16_without_bom(data: bytes) -> str | None:
+    # UTF-16 puts zero bytes (or, for Cyrillic, 0x04) beside every character, on the
+    # side that gives the byte order. Binary data decoded this way yields characters
+    # from all over Unicode instead of European scripts.
+    if len(data) % 2:
+        return None
+    odd = data[1::2]
+    encoding = "utf-16-le" if odd.count(0) + odd.count(4) > len(data) // 4 else "utf-16-be"
+    text = _try_decode(data, encoding)
+    if text is None or len(_EUROPEAN.findall(text)) < 0.95 * len(text) or _looks_binary(text):
+        return None
+    return text
+
+
+def _try_decode(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _word_likeness(text: str) -> int:
+    return len(_WORD_INNER_LOWER.findall(text))
+
+
+def read_text(path: str) -> str:
+    """Read a text file in whatever encoding it is in.
+
+    :raises UnreadableFileError: the file cannot be opened or is not text.
+    """
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as exc:
+        raise UnreadableFileError(exc.strerror or str(exc)) from exc
+    return decode(data)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split a document into paragraphs, keeping each paragraph's exact text.
+
+    Blocks separated by blank lines are paragraphs (their hard-wrapped lines belong
+    together); a text with no blank line between its lines has a paragraph per line.
+
+    >>> split_paragraphs("Первый абзац,\\nещё строка.\\n\\n  Второй.\\n")
+    ['Первый абзац,\\nещё строка.', 'Второй.']
+    >>> split_paragraphs("Строка один.\\nСтрока два.\\n")
+    ['Строка один.', 'Строка два.']
+    """
+    text = text.strip()
+    if re.search(r"\n[^\S\n]*\n", text):
+        blocks = re.split(r"\n(?:[^\S\n]*\n)+", text)
+    else:
+        blocks = text.split("\n")
+    return [block.strip() for block in blocks if block.strip()]
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """What is known of a file without reading it."""
+
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Walk:
+    """The text files found under some paths, and the ones that could not be looked at."""
+
+    files: dict[str, FileStat] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def source_root(path: str) -> str:
+    """The absolute, symlink-free form of a path, as sources are named in the index.
+
+    :raises SourceNotFoundError: the path does not exist or cannot be read.
+    """
+    if not os.path.exists(path):
+        kind = "broken symlink" if os.path.islink(path) else "no such file or directory"
+        raise SourceNotFoundError(f"{kind}: «{path}»")
+    if not os.access(path, os.R_OK):
+        raise SourceNotFoundError(f"permission denied: «{path}»")
+    return os.path.realpath(path)
+
+
+def walk(roots: Iterable[str], *, skip: str | None = None) -> Walk:
+    """Find the text files under ``roots`` (absolute paths from :func:`source_root`).
+
+    Directories are walked in a stable order; hidden files and folders, and the folder
+    ``skip`` (the index itself), are left out. Files that cannot be looked at are
+    listed in ``problems`` instead of raising.
+    """
+    found = Walk()
+    for root in roots:
+        if os.path.isdir(root):
+            _walk_dir(root, skip, found)
+        else:
+            _add_file(root, found)
+    return found
+
+
+def _walk_dir(root: str, skip: str | None, found: Walk) -> None:
+    def on_error(exc: OSError) -> None:
+        found.problems.append((exc.filename or root, exc.strerror or str(exc)))
+
+    for folder, dirs, names in os.walk(root, onerror=on_error):
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and os.path.join(folder, d) != skip
+        )
+        for name in sorted(names):
+            if not name.startswith(".") and name.lower().endswith(TEXT_SUFFIXES):
+                _add_file(os.path.join(folder, name), found)
+
+
+def _add_file(path: str, found: Walk) -> None:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        reason = "broken symlink" if os.path.islink(path) else exc.strerror or str(exc)
+        found.problems.append((path, reason))
+        return
+    found.files[path] = FileStat(st.st_size, st.st_mtime_ns)

@@ -1,0 +1,60 @@
+"""What the library hands back: search hits and sync reports, as frozen records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A paragraph that answers a query.
+
+    ``spans`` are ``(start, end)`` character offsets into ``text`` of the words that
+    matched, in order and never overlapping.
+    """
+
+    source: str
+    paragraph: int
+    text: str
+    score: float
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """The best hits of a search, best first; iterate over it like a list."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    #: How many paragraphs matched in all (``len()`` counts only those returned).
+    total: int
+    #: Words of the query left out as too common to search for.
+    dropped: tuple[str, ...] = ()
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, index: int) -> Hit:
+        return self.hits[index]
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a sync did: sources (absolute paths) by what happened to them."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    #: Files that are not text or could not be read, with the reason; nothing of
+    #: them is indexed.
+    skipped: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether the index now differs from before the sync."""
+        return bool(self.added or self.updated or self.removed)

@@ -1,0 +1,35 @@
+"""The Whoosh schema: one document per paragraph, plus one record per source file.
+
+A file record (``kind="file"``) holds what sync needs to know without reading the file
+again; it lives in the index itself so that it is committed together with the
+paragraphs it describes.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from .analysis import russian_analyzer
+
+#: Bumped whenever the schema or the analysis changes what is indexed; an index built
+#: with another version must be rebuilt.
+SCHEMA_VERSION = 1
+
+#: The field that holds a paragraph's text (analysed and stored).
+CONTENT = "content"
+
+
+def build_schema() -> Schema:
+    """The schema of a paragraph index."""
+    return Schema(
+        # Paragraphs: their text, where they come from, and their number in it.
+        content=TEXT(analyzer=russian_analyzer(), phrase=True, stored=True),
+        source=ID(stored=True),
+        paragraph=STORED(),
+        # File records: the fingerprint sync compares, and why a file gave no text.
+        kind=ID(),
+        size=STORED(),
+        mtime_ns=STORED(),
+        sha=STORED(),
+        problem=STORED(),
+    )

@@ -1,0 +1,166 @@
+"""Keeping an index in step with files on disk: scan → plan → apply.
+
+A file's size and mtime are compared with what the index recorded; only a file whose
+size or mtime changed is read and hashed, and only one whose content changed is
+indexed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ingest
+from .errors import UnreadableFileError
+from .results import SyncReport
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What the index remembers of a source: its fingerprint, or why it gave no text."""
+
+    size: int | None
+    mtime_ns: int | None
+    sha: str | None
+    problem: str | None = None
+
+
+def load_manifest(searcher: Any) -> dict[str, FileRecord]:
+    """The file records of an index, by source."""
+    manifest = {}
+    for docnum in searcher.document_numbers(kind="file"):
+        fields = searcher.stored_fields(docnum)
+        manifest[fields["source"]] = FileRecord(
+            fields.get("size"), fields.get("mtime_ns"), fields.get("sha"), fields.get("problem")
+        )
+    return manifest
+
+
+def fingerprint(data: bytes) -> str:
+    """The content hash kept for each file."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass
+class Plan:
+    """What a sync has to do."""
+
+    to_read: list[str] = field(default_factory=list)
+    to_remove: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    #: Paths that cannot be looked at (a broken symlink, a folder we may not enter).
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def has_work(self) -> bool:
+        """Whether anything must be written to the index."""
+        return bool(self.to_read or self.to_remove or self.problems)
+
+
+def plan(manifest: dict[str, FileRecord], walk: ingest.Walk, roots: Iterable[str]) -> Plan:
+    """Compare the files found on disk with the manifest of the index."""
+    result = Plan()
+    for path, stat in walk.files.items():
+        record = manifest.get(path)
+        if record and (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns):
+            result.unchanged.append(path)
+        else:
+            result.to_read.append(path)
+    for path, reason in walk.problems:
+        record = manifest.get(path)
+        if record and record.problem == reason and record.size is None:
+            result.unchanged.append(path)
+        else:
+            result.problems.append((path, reason))
+    present = set(walk.files).union(path for path, _ in walk.problems)
+    result.to_remove = [
+        path for path, record in manifest.items() if path not in present and _is_under(path, roots)
+    ]
+    return result
+
+
+def _is_under(path: str, roots: Iterable[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def apply(
+    plan: Plan,
+    writer: Any,
+    manifest: dict[str, FileRecord],
+    progress: Callable[[int], None] | None = None,
+) -> SyncReport:
+    """Carry out a plan with an open Whoosh writer (the caller commits or cancels)."""
+    added, updated, unchanged = [], [], list(plan.unchanged)
+    skipped = list(plan.problems)
+    for path, reason in plan.problems:
+        writer.delete_by_term("source", path)
+        add_record(writer, path, FileRecord(None, None, None, reason))
+    for path in plan.to_read:
+        old = manifest.get(path)
+        try:
+            with open(path, "rb") as file:
+                data = file.read()
+            stat = os.stat(path)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            skipped.append((path, reason))
+            writer.delete_by_term("source", path)
+            add_record(writer, path, FileRecord(None, None, None, reason))
+            continue
+        record = FileRecord(stat.st_size, stat.st_mtime_ns, fingerprint(data))
+        if old and old.sha == record.sha and not old.problem:
+            # Touched but not changed: remember the new mtime, keep the paragraphs.
+            writer.delete_by_query(_record_of(path))
+            add_record(writer, path, record)
+            unchanged.append(path)
+            continue
+        writer.delete_by_term("source", path)
+        try:
+            text = ingest.decode(data)
+        except UnreadableFileError as exc:
+            skipped.append((path, str(exc)))
+            add_record(writer, path, FileRecord(record.size, record.mtime_ns, record.sha, str(exc)))
+            continue
+        add_document(writer, path, text, record)
+        (updated if old else added).append(path)
+        if progress:
+            progress(len(data))
+    for path in plan.to_remove:
+        writer.delete_by_term("source", path)
+    return SyncReport(
+        added=tuple(added),
+        updated=tuple(updated),
+        removed=tuple(plan.to_remove),
+        unchanged=tuple(unchanged),
+        skipped=tuple(skipped),
+    )
+
+
+def _record_of(source: str) -> Any:
+    from whoosh import query
+
+    return query.And([query.Term("kind", "file"), query.Term("source", source)])
+
+
+def add_document(writer: Any, source: str, text: str, record: FileRecord) -> int:
+    """Index a document's paragraphs and its file record; returns the paragraph count."""
+    paragraphs = ingest.split_paragraphs(text)
+    for number, paragraph in enumerate(paragraphs, 1):
+        writer.add_document(content=paragraph, source=source, paragraph=number)
+    add_record(writer, source, record)
+    return len(paragraphs)
+
+
+def add_record(writer: Any, source: str, record: FileRecord) -> None:
+    """Write the file record of a source."""
+    writer.add_document(
+        kind="file",
+        source=source,
+        size=record.size,
+        mtime_ns=record.mtime_ns,
+        sha=record.sha,
+        problem=record.problem,
+    )

@@ -1,0 +1,61 @@
+"""Shared fixtures: the bundled article, the small corpus beside the tests, indexes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT / "data" / "lavrov_kerry_syria.txt"
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keep CLI indexes out of the user's real cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture(scope="session")
+def article_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """An index of the bundled article, shared by read-only tests."""
+    from indexer import Index
+
+    with Index(tmp_path_factory.mktemp("article-index")) as index:
+        index.sync([str(ARTICLE)])
+        yield index
+
+
+@pytest.fixture(scope="session")
+def fixture_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """An index of the small corpus beside the tests (ё, hyphens, numbers)."""
+    from indexer import Index
+
+    with Index(tmp_path_factory.mktemp("fixture-index")) as index:
+        index.sync([str(CORPUS)])
+        yield index
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A folder with a copy of the article, free to change."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(ARTICLE, docs / ARTICLE.name)
+    return docs
+
+
+def paragraphs(results: object) -> list[int]:
+    """The paragraph numbers of search results, in rank order."""
+    return [hit.paragraph for hit in results]  # type: ignore[attr-defined]
+
+
+def touch_later(path: Path) -> None:
+    """Move a file's mtime forward, as an edit a second later would."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))

@@ -1,0 +1,96 @@
+"""The analysis pipeline: tokens with offsets, compound parts, lemmas at one position."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indexer.analysis import RussianTokenizer, russian_analyzer, words
+
+# Text with its tokens separated by ||, as razdel's tests write them.
+TOKENS = """
+Санкт-Петербург
+воздушно-космические||силы
+из-за||непогоды
+что-то||случилось
+рост||на||1,5||процента
+24.02.2016
+«||Газпром||»
+д'Артаньян||и||мушкетёры
+Sky||+||и||C||++
+за\u0301мок
+Кто||обсуждал||перемирие||в||Сирии||?
+"""
+
+
+def _expected_tokens(line: str) -> list[str]:
+    return [t for t in line.split("||") if any(c.isalnum() for c in t)]
+
+
+@pytest.mark.parametrize("line", TOKENS.strip().splitlines())
+def test_tokenizer_keeps_words_whole(line: str) -> None:
+    text = line.replace("||", " ")
+    tokens = [t.text for t in RussianTokenizer()(text)]
+    assert tokens == [t.replace("\u0301", "") for t in _expected_tokens(line)]
+
+
+def test_offsets_point_at_the_original_words() -> None:
+    text = "Лавров и Керри, 24 февраля."
+    got = [(t.startchar, t.endchar) for t in RussianTokenizer()(text, chars=True)]
+    assert [text[a:b] for a, b in got] == ["Лавров", "и", "Керри", "24", "февраля"]
+
+
+def test_every_lemma_at_the_same_position() -> None:
+    tokens = [(t.text, t.pos) for t in russian_analyzer()("Цены стали", positions=True)]
+    assert ("стать", 1) in tokens and ("сталь", 1) in tokens
+
+
+def test_compounds_are_indexed_whole_and_by_parts_but_queried_whole() -> None:
+    indexed = {w.text: w.lemmas for w in words("воздушно-космические силы")}
+    assert "воздушно-космический" in indexed["воздушно-космические"]
+    assert "космический" in indexed["космические"]
+    queried = [t.text for t in russian_analyzer()("из-за", mode="query")]
+    assert queried == ["из-за"]
+
+
+def test_parts_of_compounds_have_their_own_offsets() -> None:
+    text = "Силы: воздушно-космические."
+    spans = {w.text: (w.start, w.end) for w in words(text)}
+    assert text[slice(*spans["космические"])] == "космические"
+
+
+def test_letters_written_as_two_code_points_are_composed() -> None:
+    # «й» as «и» + combining breve, and a stress mark: neither may split the word.
+    assert [w.lemmas[0] for w in words("и\u0306од за\u0301мок")] == ["йод", "замок"]
+
+
+def test_analyzer_survives_pickling() -> None:
+    # Whoosh pickles the schema, analyzer included, into the index.
+    from indexer.schema import build_schema
+
+    schema = pickle.loads(pickle.dumps(build_schema()))
+    tokens = [t.text for t in schema["content"].analyzer("переговорах")]
+    assert tokens == ["переговоры"]
+
+
+@given(st.text())
+def test_analysis_never_raises_and_offsets_are_exact(text: str) -> None:
+    last = -1
+    for token in russian_analyzer()(text, positions=True, chars=True):
+        assert 0 <= token.startchar < token.endchar <= len(text)
+        assert token.pos >= last
+        last = token.pos
+        assert token.text
+
+
+@given(
+    st.lists(st.sampled_from(["Переговоры", "в", "Санкт-Петербурге", "1,5", "ёлка"]), min_size=1)
+)
+def test_words_keep_original_spelling_at_their_offsets(chosen: list[str]) -> None:
+    text = ", ".join(chosen)
+    whole = [w for w in words(text, mode="query")]
+    assert [w.text for w in whole] == chosen
+    assert all(text[w.start : w.end] == w.text for w in words(text))

@@ -1,0 +1,105 @@
+"""The query parser: syntax tree, errors with positions, words that look like operators."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indexer.errors import EmptyQueryError, QueryError, QuerySyntaxError
+from indexer.query import And, Bag, Not, Or, Phrase, Required, Term, compile_query, parse
+
+
+def words(node: object) -> list[str]:
+    """The words of a syntax tree, in order."""
+    if isinstance(node, Term):
+        return [node.text]
+    if isinstance(node, Phrase):
+        return [" ".join(node.words)]
+    if isinstance(node, (Not, Required)):
+        return words(node.operand)
+    if isinstance(node, (And, Or)):
+        return [w for op in node.operands for w in words(op)]
+    if isinstance(node, Bag):
+        return [w for item in node.items for w in words(item)]
+    raise TypeError(node)
+
+
+def test_bag_exclusion_and_requirement() -> None:
+    tree = parse("Сирия -перемирие +Лавров")
+    assert tree == Bag((Term("Сирия", 0), Not(Term("перемирие", 7)), Required(Term("Лавров", 18))))
+
+
+def test_or_binds_tighter_than_and() -> None:
+    tree = parse("переговоры AND Лавров OR Керри")
+    assert tree == Bag((And((Term("переговоры", 0), Or((Term("Лавров", 15), Term("Керри", 25))))),))
+
+
+def test_phrases_and_parentheses() -> None:
+    tree = parse('("прекращение огня" OR перемирие) Сирия')
+    assert words(tree) == ["прекращение огня", "перемирие", "Сирия"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["азиатско-американские", "пространства-времени", "Sky+", "C++", "Кто обсуждал перемирие?"],
+)
+def test_operator_characters_inside_words_are_words(query: str) -> None:
+    assert all(isinstance(item, Term) for item in parse(query).items)
+
+
+def test_punctuation_of_a_pasted_question_never_fails() -> None:
+    compiled = compile_query("Когда (и где) Лавров и Керри обсуждали перемирие: 1) в Женеве?!")
+    assert {"лавров", "керри", "перемирие", "женева"} <= compiled.lemmas
+
+
+# query                     message contains          position
+ERRORS = [
+    ('"прекращение огня', "unclosed quote", 0),
+    ("(Лавров Керри", "unclosed parenthesis", 0),
+    ("Сирия AND", "AND at position 7", 6),
+    ("OR Сирия", "OR at position 1", 0),
+    ("Сирия NOT", "NOT at position 7", 6),
+]
+
+
+@pytest.mark.parametrize(("query", "message", "position"), ERRORS)
+def test_malformed_queries_say_where(query: str, message: str, position: int) -> None:
+    with pytest.raises(QuerySyntaxError, match=message) as info:
+        compile_query(query)
+    assert info.value.position == position
+
+
+def test_literal_mode_ignores_syntax() -> None:
+    compiled = compile_query('"прекращение огня AND (', literal=True)
+    assert {"прекращение", "огонь"} <= compiled.lemmas
+
+
+def test_function_words_are_dropped_from_bags_only() -> None:
+    compiled = compile_query("Кто обсуждал перемирие в Сирии?")
+    assert compiled.dropped == ("Кто", "в")
+    assert "в" not in compiled.lemmas
+    assert "в" in compile_query('"перемирие в Сирии"').lemmas
+
+
+@pytest.mark.parametrize("query", ["кто и что", "в", "   ", "?!", "-перемирие"])
+def test_nothing_to_search_for(query: str) -> None:
+    with pytest.raises(EmptyQueryError):
+        compile_query(query)
+
+
+def test_only_common_words_suggests_quotes() -> None:
+    with pytest.raises(EmptyQueryError, match='"кто и что"'):
+        compile_query("кто и что")
+
+
+def test_a_query_word_is_not_split_at_its_hyphen() -> None:
+    assert compile_query("из-за").lemmas == {"из-за"}
+
+
+@given(st.text(max_size=60))
+def test_any_text_either_compiles_or_raises_a_query_error(text: str) -> None:
+    with contextlib.suppress(QueryError):
+        compile_query(text)
