@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .analysis import words
+from .analysis import Word, words
+from .morphology import fold_yo
 
 Span = tuple[int, int]
 
 
-def match_spans(text: str, lemmas: Iterable[str]) -> tuple[Span, ...]:
-    """Offsets of the words of ``text`` indexed under any of ``lemmas``, merged.
+def match_spans(
+    text: str,
+    lemmas: Iterable[str],
+    forms: Iterable[str] = (),
+    prefixes: Iterable[str] = (),
+) -> tuple[Span, ...]:
+    """Offsets of the words of ``text`` that a query matched, merged.
+
+    A word matches when one of its lemmas is in ``lemmas``, or its form (lower case,
+    ё folded) is in ``forms`` or starts with one of ``prefixes``.
 
     A compound word is marked whole when it matched whole, or only in the part that
     matched: «космический» marks «космические» inside «воздушно-космические».
@@ -19,8 +28,15 @@ def match_spans(text: str, lemmas: Iterable[str]) -> tuple[Span, ...]:
     >>> [text[a:b] for a, b in match_spans(text, {"лавров", "переговоры"})]
     ['Лавров', 'переговоры']
     """
-    wanted = set(lemmas)
-    spans = sorted({(w.start, w.end) for w in words(text) if wanted.intersection(w.lemmas)})
+    wanted, exact, starts = set(lemmas), set(forms), tuple(prefixes)
+
+    def matches(word: Word) -> bool:
+        if wanted.intersection(word.lemmas):
+            return True
+        form = fold_yo(word.text.lower())
+        return form in exact or bool(starts and form.startswith(starts))
+
+    spans = sorted({(w.start, w.end) for w in words(text) if matches(w)})
     merged: list[Span] = []
     for start, end in spans:
         if merged and start < merged[-1][1]:

@@ -273,7 +273,7 @@ class Index:
 
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        compiled = compile_query(query, literal=literal)
+        compiled = compile_query(query, literal=literal, sources=self.sources)
         searcher = self._get_searcher()
         results = searcher.search(compiled.query, limit=limit, mask=Term("kind", "file"))
         hits = []
@@ -285,7 +285,7 @@ class Index:
                     paragraph=result["paragraph"],
                     text=text,
                     score=round(result.score, 4),
-                    spans=match_spans(text, compiled.lemmas),
+                    spans=match_spans(text, compiled.lemmas, compiled.forms, compiled.prefixes),
                 )
             )
         return SearchResults(query, tuple(hits), len(results), compiled.dropped)

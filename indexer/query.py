@@ -4,23 +4,40 @@ Syntax (``literal=True`` turns all of it off and searches the words as they are)
 
 - ``word`` — any form of the word; a bag of words ranks paragraphs with more of them
   higher, and common function words (в, и, что, кто…) are left out of it;
-- ``"a phrase"`` — the words next to each other, each in any form;
+- ``"a phrase"`` — the words next to each other, each in any form; ``"a phrase"~N`` —
+  the words in any order with at most N other words between neighbours;
+- ``=word`` or ``!word`` — only this form of the word; ``="a phrase"`` — only these forms,
+  next to each other;
+- ``prefix*`` — any word of the text that starts so (the text's forms, not lemmas);
 - ``-word`` / ``NOT word`` — leave out paragraphs with the word; ``+word`` — require it;
-- ``a AND b``, ``a OR b``, parentheses. OR binds tighter than AND, so
-  ``переговоры AND Лавров OR Керри`` means ``переговоры AND (Лавров OR Керри)``.
+- ``a AND b``, ``a OR b``, parentheses; also ``И``, ``ИЛИ``, ``НЕ`` in capitals. OR binds
+  tighter than AND: ``переговоры AND Лавров OR Керри`` is ``переговоры AND (Лавров OR Керри)``;
+- ``source:NAME`` — only documents whose name (or path) matches NAME, ``*`` and ``?`` allowed.
 
-An operator character counts only where it starts a word: «C++», «Sky+» and
-«азиатско-американские» are words, and punctuation in a pasted question is ignored.
+An operator character counts only where it starts (``-+=!"(``) or ends (``*``) a word:
+«C++», «Sky+» and «азиатско-американские» are words, and the punctuation of a pasted
+question is ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fnmatch
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+from whoosh import query
+from whoosh.matching import FilterMatcher
+
+from .analysis import clean_word, words
 from .errors import EmptyQueryError, QuerySyntaxError
+from .morphology import fold_yo
+from .schema import CONTENT, SURFACE
+from .scoring import CoordinatedOr
 
-#: Lemmas left out of a bag of words (they still count inside quotes and after +):
+#: Lemmas left out of a bag of words (they still count inside quotes and after + or =):
 #: prepositions, conjunctions, particles, pronouns, question words and «быть».
 STOP_LEMMAS = frozenset(
     """
@@ -33,7 +50,10 @@ STOP_LEMMAS = frozenset(
 )
 
 _OPERATORS = {"AND": "AND", "OR": "OR", "NOT": "NOT"}
-_WORD_END = set(' \t\n\r\f\v"()')
+# Russian operators count only in a query that is not all capitals («ООН И США»).
+_RUSSIAN_OPERATORS = {"И": "AND", "ИЛИ": "OR", "НЕ": "NOT"}
+_WORD_END = frozenset(' \t\n\r\f\v"()')
+_SOURCE_PREFIX = "source:"
 
 
 # -- syntax tree ----------------------------------------------------------------------
@@ -41,17 +61,31 @@ _WORD_END = set(' \t\n\r\f\v"()')
 
 @dataclass(frozen=True)
 class Term:
-    """One word of the query, as typed, at its offset in the query."""
+    """One word of the query as typed, at its offset in the query.
+
+    ``mode`` is ``"lemma"`` (any form), ``"exact"`` (this form only) or ``"prefix"``.
+    """
 
     text: str
     position: int
+    mode: str = "lemma"
 
 
 @dataclass(frozen=True)
 class Phrase:
-    """Words that must stand next to each other, in this order."""
+    """Words next to each other in this order, or within ``slop`` words in any order."""
 
-    words: tuple[str, ...]
+    words: tuple[Term, ...]
+    position: int
+    exact: bool = False
+    slop: int | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Only documents whose name matches a glob pattern."""
+
+    pattern: str
     position: int
 
 
@@ -90,7 +124,7 @@ class Bag:
     items: tuple[Node, ...]
 
 
-Node = Term | Phrase | Not | Required | And | Or | Bag
+Node = Term | Phrase | Source | Not | Required | And | Or | Bag
 
 
 # -- lexer ------------------------------------------------------------------------------
@@ -98,23 +132,35 @@ Node = Term | Phrase | Not | Required | And | Or | Bag
 
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # WORD, PHRASE, LPAREN, RPAREN, AND, OR, NOT, MINUS, PLUS
+    kind: str  # ATOM (a Term, Phrase or Source), LPAREN, RPAREN, AND, OR, NOT, MINUS, PLUS
     text: str
     position: int
+    node: Node | None = None
 
 
 def _lex(text: str) -> Iterator[_Token]:
+    operators = dict(_OPERATORS)
+    if text != text.upper():
+        operators.update(_RUSSIAN_OPERATORS)
     i, n, depth = 0, len(text), 0
     while i < n:
         char = text[i]
+        following = text[i + 1] if i + 1 < n else ""
         if char.isspace():
             i += 1
-        elif char == '"':
-            end = text.find('"', i + 1)
+        elif char == '"' or (char in "=!" and following == '"'):
+            exact = char != '"'
+            start = i + 1 if exact else i
+            end = text.find('"', start + 1)
             if end < 0:
-                raise QuerySyntaxError(f"unclosed quote at position {i + 1}", i)
-            yield _Token("PHRASE", text[i + 1 : end], i)
+                raise QuerySyntaxError(f"unclosed quote at position {start + 1}", start)
+            words = tuple(_words_of(text, start + 1, end, "exact" if exact else "lemma"))
             i = end + 1
+            slop = re.match(r"~(\d+)", text[i:])
+            if slop:
+                i += slop.end()
+            node = Phrase(words, start, exact, int(slop.group(1)) if slop else None)
+            yield _Token("ATOM", text[start:i], start, node)
         elif char == "(":
             depth += 1
             yield _Token("LPAREN", char, i)
@@ -125,11 +171,7 @@ def _lex(text: str) -> Iterator[_Token]:
                 depth -= 1
                 yield _Token("RPAREN", char, i)
             i += 1
-        elif (
-            char in "-+"
-            and i + 1 < n
-            and (text[i + 1] == '"' or text[i + 1] == "(" or _starts_word(text[i + 1]))
-        ):
+        elif char in "-+" and ((following and following in '"(=!') or following.isalnum()):
             yield _Token("MINUS" if char == "-" else "PLUS", char, i)
             i += 1
         else:
@@ -137,12 +179,26 @@ def _lex(text: str) -> Iterator[_Token]:
             while end < n and text[end] not in _WORD_END:
                 end += 1
             chunk = text[i:end]
-            yield _Token(_OPERATORS.get(chunk, "WORD"), chunk, i)
+            if chunk in operators:
+                yield _Token(operators[chunk], chunk, i)
+            elif chunk.lower().startswith(_SOURCE_PREFIX) and len(chunk) > len(_SOURCE_PREFIX):
+                yield _Token("ATOM", chunk, i, Source(chunk[len(_SOURCE_PREFIX) :], i))
+            else:
+                yield _Token("ATOM", chunk, i, _term(chunk, i))
             i = end
 
 
-def _starts_word(char: str) -> bool:
-    return char.isalnum()
+def _term(chunk: str, position: int) -> Term:
+    if chunk[0] in "=!" and len(chunk) > 1 and chunk[1].isalnum():
+        return Term(chunk[1:], position + 1, "exact")
+    if chunk.endswith("*") and any(c.isalnum() for c in chunk):
+        return Term(chunk.rstrip("*"), position, "prefix")
+    return Term(chunk, position)
+
+
+def _words_of(text: str, start: int, end: int, mode: str) -> Iterator[Term]:
+    for match in re.finditer(r"\S+", text[start:end]):
+        yield Term(match.group(), start + match.start(), mode)
 
 
 # -- parser -----------------------------------------------------------------------------
@@ -191,14 +247,14 @@ class _Parser:
             return Required(self.operand_after(token, self.atom))
         return self.atom()
 
-    def operand_after(self, operator: _Token, parse: object) -> Node:
+    def operand_after(self, operator: _Token, parse: Callable[[], Node]) -> Node:
         token = self.peek()
         if token is None or token.kind in ("RPAREN", "AND", "OR"):
             raise QuerySyntaxError(
                 f"{operator.text} at position {operator.position + 1} has nothing after it",
                 operator.position,
             )
-        return parse()  # type: ignore[operator]
+        return parse()
 
     def atom(self) -> Node:
         token = self.take()
@@ -210,10 +266,8 @@ class _Parser:
                 )
             self.take()
             return inner
-        if token.kind == "PHRASE":
-            return Phrase(tuple(token.text.split()), token.position)
-        if token.kind == "WORD":
-            return Term(token.text, token.position)
+        if token.kind == "ATOM" and token.node is not None:
+            return token.node
         raise QuerySyntaxError(
             f"{token.text} at position {token.position + 1} has nothing before it",
             token.position,
@@ -224,27 +278,43 @@ def parse(text: str, *, literal: bool = False) -> Bag:
     """Parse a query into its syntax tree (no morphology yet).
 
     >>> parse('Сирия -перемирие')
-    Bag(items=(Term(text='Сирия', position=0), Not(operand=Term(text='перемирие', position=7))))
+    Bag(items=(Term(text='Сирия', position=0, mode='lemma'), Not(operand=Term(text='перемирие', position=7, mode='lemma'))))
 
     :raises QuerySyntaxError: for an unclosed quote or parenthesis or a dangling operator.
-    """
+    """  # noqa: E501
     if literal:
-        return Bag(tuple(Term(text, position) for text, position in _chunks(text)))
+        return Bag(tuple(_words_of(text, 0, len(text), "lemma")))
     return _Parser(text).bag()
 
 
-def _chunks(text: str) -> Iterator[tuple[str, int]]:
-    start = None
-    for i, char in enumerate(text + " "):
-        if char.isspace():
-            if start is not None:
-                yield text[start:i], start
-            start = None
-        elif start is None:
-            start = i
+def terms(node: Node) -> Iterator[Term]:
+    """Every word of a syntax tree, in query order."""
+    if isinstance(node, Term):
+        yield node
+    elif isinstance(node, Phrase):
+        yield from node.words
+    elif isinstance(node, (Not, Required)):
+        yield from terms(node.operand)
+    elif isinstance(node, (And, Or)):
+        for operand in node.operands:
+            yield from terms(operand)
+    elif isinstance(node, Bag):
+        for item in node.items:
+            yield from terms(item)
 
 
 # -- compiling to Whoosh ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """A word of the query after analysis: what was typed and what it searches for."""
+
+    surface: str
+    lemmas: tuple[str, ...]
+    #: Offset of the word in the query text (the chunk it came from).
+    position: int
+    mode: str = "lemma"
 
 
 @dataclass
@@ -254,23 +324,35 @@ class CompiledQuery:
     #: The text as typed.
     text: str
     #: The ``whoosh.query.Query`` to run.
-    query: object
+    query: Any
     #: Lemmas that count as a match when highlighting (words not under NOT).
     lemmas: frozenset[str]
+    #: Exact forms and prefixes that count as a match when highlighting.
+    forms: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()
+    #: Every analysed word, excluded ones too, for spelling correction and explain.
+    words: tuple[QueryWord, ...] = ()
     #: Words of the bag that were left out as too common.
     dropped: tuple[str, ...] = field(default_factory=tuple)
 
 
-def compile_query(text: str, *, literal: bool = False) -> CompiledQuery:
+def compile_query(
+    text: str,
+    *,
+    literal: bool = False,
+    sources: Callable[[], Iterable[str]] | None = None,
+) -> CompiledQuery:
     """Parse ``text`` and build the Whoosh query that searches it.
+
+    ``sources`` lists the document names that ``source:`` patterns are matched against.
 
     :raises QuerySyntaxError: the query is malformed.
     :raises EmptyQueryError: nothing is left to search for.
     """
     if not text.strip():
         raise EmptyQueryError("the query is empty")
-    builder = _Builder()
-    whoosh_query = builder.node(parse(text, literal=literal), top=True)
+    builder = _Builder(sources)
+    whoosh_query = builder.node(parse(text, literal=literal))
     if whoosh_query is None:
         if builder.dropped:
             words = " ".join(builder.dropped)
@@ -279,71 +361,78 @@ def compile_query(text: str, *, literal: bool = False) -> CompiledQuery:
                 f'to search them as a phrase, put it in quotes: "{words}"'
             )
         raise EmptyQueryError(f"«{text.strip()}» has no words to search for")
-    return CompiledQuery(text, whoosh_query, frozenset(builder.lemmas), tuple(builder.dropped))
+    return CompiledQuery(
+        text,
+        whoosh_query,
+        frozenset(builder.lemmas),
+        frozenset(builder.forms),
+        frozenset(builder.prefixes),
+        tuple(builder.words),
+        tuple(builder.dropped),
+    )
 
 
 class _Builder:
     """Turns a syntax tree into Whoosh queries, analysing each word as documents are."""
 
-    def __init__(self) -> None:
+    def __init__(self, sources: Callable[[], Iterable[str]] | None) -> None:
+        self.sources = sources
         self.lemmas: set[str] = set()
+        self.forms: set[str] = set()
+        self.prefixes: set[str] = set()
+        self.words: list[QueryWord] = []
         self.dropped: list[str] = []
         self.negated = 0
 
-    def node(self, node: Node, top: bool = False) -> object | None:
+    def node(self, node: Node) -> Any:
         if isinstance(node, Bag):
             return self.bag(node)
         if isinstance(node, Term):
-            return self.words(_analyse(node.text))
+            return self.term(node)
         if isinstance(node, Phrase):
-            return self.words([w for text in node.words for w in _analyse(text)])
+            return self.phrase(node)
         if isinstance(node, Required):
             return self.node(node.operand)
-        if isinstance(node, Not):
-            raise AssertionError("NOT is handled by its parent")
         if isinstance(node, (And, Or)):
             return self.boolean(node)
-        raise TypeError(f"not a query node: {node!r}")
+        if isinstance(node, Source):
+            return self.source(node)
+        raise QuerySyntaxError("NOT needs something to search for beside it")
 
-    def bag(self, bag: Bag) -> object | None:
-        from whoosh import query
-
-        from .scoring import CoordinatedOr
-
+    def bag(self, bag: Bag) -> Any:
         scored, required, excluded = [], [], []
         for item in bag.items:
             if isinstance(item, Not):
                 excluded.append(item.operand)
-                continue
-            if isinstance(item, Term):
+            elif isinstance(item, Source):
+                required.append(self.source(item))
+            elif isinstance(item, Term) and item.mode == "lemma":
                 # A chunk like «Лавров/Керри» is several words of the bag.
-                for word in _analyse(item.text):
-                    if _is_stop_word(word):
+                for word in self.analyse(item):
+                    if word.lemmas[0] in STOP_LEMMAS:
                         self.dropped.append(word.surface)
-                    elif (q := self.words([word])) is not None:
-                        scored.append(q)
-                continue
-            q = self.node(item)
-            if q is None:
-                continue
-            scored.append(q)
-            if isinstance(item, (Required, And)):
-                required.append(q)
-        if not scored:
+                    else:
+                        scored.append(self.word_query(word))
+            elif (q := self.node(item)) is not None:
+                scored.append(q)
+                if isinstance(item, (Required, And)):
+                    required.append(q)
+        if not scored and not required:
             if excluded and not self.dropped:
                 raise EmptyQueryError("the query only excludes words; add a word to search for")
             return None
-        result = scored[0] if len(scored) == 1 else CoordinatedOr(scored)
+        if not scored:
+            result = required.pop(0)
+        else:
+            result = scored[0] if len(scored) == 1 else CoordinatedOr(scored)
         if required:
-            # Required words filter without scoring twice (Whoosh's Require trips over
-            # its own block-quality skipping).
+            # Required parts filter without being scored twice (Whoosh's Require trips
+            # over its own block-quality skipping).
             must = query.And(required) if len(required) > 1 else required[0]
             result = query.And([result, query.ConstantScoreQuery(must, 0.0)])
         return self.exclude(result, excluded)
 
-    def boolean(self, node: And | Or) -> object | None:
-        from whoosh import query
-
+    def boolean(self, node: And | Or) -> Any:
         positive = [op for op in node.operands if not isinstance(op, Not)]
         negative = [op.operand for op in node.operands if isinstance(op, Not)]
         parts = [q for q in (self.node(op) for op in positive) if q is not None]
@@ -356,9 +445,7 @@ class _Builder:
         result = query.And(parts) if len(parts) > 1 else parts[0]
         return self.exclude(result, negative)
 
-    def exclude(self, result: object, excluded: list[Node]) -> object | None:
-        from whoosh import query
-
+    def exclude(self, result: Any, excluded: list[Node]) -> Any:
         self.negated += 1
         try:
             out = [q for q in (self.node(op) for op in excluded) if q is not None]
@@ -368,37 +455,199 @@ class _Builder:
             return result
         return query.AndNot(result, query.Or(out) if len(out) > 1 else out[0])
 
-    def words(self, words: list[_Word]) -> object | None:
-        from whoosh import query
+    def analyse(self, term: Term) -> list[QueryWord]:
+        """The words of a query chunk with their lemmas, analysed as documents are."""
+        found = [
+            QueryWord(w.text, w.lemmas, term.position + w.start, term.mode)
+            for w in words(term.text, mode="query")
+        ]
+        self.words.extend(found)
+        return found
 
-        from .schema import CONTENT
+    def highlight(self, word: QueryWord) -> None:
+        """Mark what a searched word matches, unless it is excluded."""
+        if self.negated:
+            return
+        if word.mode == "exact":
+            self.forms.add(surface_form(word.surface))
+        else:
+            self.lemmas.update(word.lemmas)
 
-        alternatives = []
-        for word in words:
-            if not self.negated:
-                self.lemmas.update(word.lemmas)
-            terms = [query.Term(CONTENT, lemma) for lemma in word.lemmas]
-            alternatives.append(terms)
-        if not alternatives:
+    def term(self, term: Term) -> Any:
+        if term.mode == "prefix":
+            return self.prefix(term)
+        found = self.analyse(term)
+        if len(found) > 1:  # «=Лавров/Керри» under an operator: the words side by side
+            return self.sequence(found, Phrase((), term.position, term.mode == "exact"))
+        return self.word_query(found[0]) if found else None
+
+    def prefix(self, term: Term) -> Any:
+        stem = surface_form(clean_word(term.text))
+        if not any(c.isalnum() for c in stem):
             return None
-        if len(alternatives) == 1:
-            terms = alternatives[0]
-            return terms[0] if len(terms) == 1 else query.DisjunctionMax(terms)
-        return query.Sequence([t[0] if len(t) == 1 else query.Or(t) for t in alternatives])
+        self.words.append(QueryWord(term.text, (), term.position, "prefix"))
+        if not self.negated:
+            self.prefixes.add(stem)
+        return query.Prefix(SURFACE, stem)
+
+    def phrase(self, phrase: Phrase) -> Any:
+        return self.sequence([w for term in phrase.words for w in self.analyse(term)], phrase)
+
+    def sequence(self, found: list[QueryWord], phrase: Phrase) -> Any:
+        if len(found) < 2:
+            return self.word_query(found[0]) if found else None
+        for word in found:
+            self.highlight(word)
+        alternatives = [
+            query.Term(CONTENT, w.lemmas[0])
+            if len(w.lemmas) == 1
+            else query.Or([query.Term(CONTENT, lemma) for lemma in w.lemmas])
+            for w in found
+        ]
+        if phrase.slop is None:
+            result = query.Sequence(alternatives)
+        else:
+            result = query.Sequence(alternatives, slop=phrase.slop + 1, ordered=False)
+        if not phrase.exact:
+            return result
+        forms = [surface_form(w.surface) for w in found]
+        exact = query.And([result, *(query.Term(SURFACE, form) for form in forms)])
+        return VerifiedQuery(exact, ExactPhraseCheck(tuple(forms), phrase.slop))
+
+    def word_query(self, word: QueryWord) -> Any:
+        self.highlight(word)
+        if word.mode == "exact":
+            return query.Term(SURFACE, surface_form(word.surface))
+        terms = [query.Term(CONTENT, lemma) for lemma in word.lemmas]
+        return terms[0] if len(terms) == 1 else query.DisjunctionMax(terms)
+
+    def source(self, node: Source) -> Any:
+        known = self.sources() if self.sources else ()
+        names = [name for name in known if source_matches(name, node.pattern)]
+        if not names:
+            return query.NullQuery
+        terms = [query.Term("source", name) for name in names]
+        return terms[0] if len(terms) == 1 else query.Or(terms)
+
+
+def surface_form(word: str) -> str:
+    """How a word form is kept in the surface field: lower case, ё folded.
+
+    >>> surface_form("Ёлки")
+    'елки'
+    """
+    return fold_yo(word.lower())
+
+
+def source_matches(name: str, pattern: str) -> bool:
+    """Whether a document name matches a ``source:`` pattern.
+
+    The pattern may name the whole path, its end, or the file name, with glob wildcards.
+
+    >>> source_matches("/home/me/news/2016/syria.txt", "syria*")
+    True
+    >>> source_matches("/home/me/news/2016/syria.txt", "2016/*.txt")
+    True
+    >>> source_matches("/home/me/news/2016/syria.txt", "iran*")
+    False
+    """
+    name, pattern = name.casefold(), pattern.casefold()
+    if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(os.path.basename(name), pattern):
+        return True
+    return fnmatch.fnmatchcase(name, "*" + os.sep + pattern.lstrip(os.sep))
+
+
+# -- exact phrases --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Word:
-    surface: str
-    lemmas: tuple[str, ...]
+class ExactPhraseCheck:
+    """Whether a paragraph has these exact word forms next to each other (or within slop)."""
+
+    forms: tuple[str, ...]
+    slop: int | None = None
+
+    def __call__(self, text: str) -> bool:
+        found = [surface_form(w.text) for w in words(text, mode="query")]
+        n = len(self.forms)
+        if self.slop is None:
+            return any(tuple(found[i : i + n]) == self.forms for i in range(len(found) - n + 1))
+        # Within slop: every form inside one window of n + slop * (n - 1) words.
+        width = n + self.slop * (n - 1)
+        return any(
+            all(form in found[i : i + width] for form in self.forms)
+            for i in range(max(1, len(found) - width + 1))
+        )
 
 
-def _analyse(text: str) -> list[_Word]:
-    """The words of a query chunk with their lemmas, analysed as documents are."""
-    from .analysis import words
+class VerifiedQuery(query.WrappingQuery):
+    """Wraps a Whoosh query and keeps only the paragraphs whose text passes a check.
 
-    return [_Word(w.text, w.lemmas) for w in words(text, mode="query")]
+    The surface field has no positions (that keeps the index small), so an exact phrase
+    is found by its lemmas in sequence and its forms anywhere, then checked in the text.
+    """
+
+    def __init__(self, child: Any, check: Callable[[str], bool]) -> None:
+        super().__init__(child)
+        self.check = check
+
+    def _rewrap(self, child: Any) -> VerifiedQuery:
+        return VerifiedQuery(child, self.check)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, VerifiedQuery)
+            and self.child == other.child
+            and self.check == other.check
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.child) ^ hash(self.check)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        inner = self.child.matcher(searcher, context)
+        keep = set()
+        probe = inner.copy()
+        while probe.is_active():
+            if self.check(searcher.stored_fields(probe.id()).get(CONTENT, "")):
+                keep.add(probe.id())
+            probe.next()
+        return FilterMatcher(inner, keep)
 
 
-def _is_stop_word(word: _Word) -> bool:
-    return word.lemmas[0] in STOP_LEMMAS
+def replace_words(text: str, replacements: dict[int, tuple[str, str]]) -> str:
+    """Put corrected words into a query at the positions of the words they replace.
+
+    ``replacements`` maps a position to ``(typed word, new word)``.
+
+    >>> replace_words("перимирие в Сирии", {0: ("перимирие", "перемирие")})
+    'перемирие в Сирии'
+    """
+    out, cursor = [], 0
+    for position in sorted(replacements):
+        typed, new = replacements[position]
+        out += [text[cursor:position], new]
+        cursor = position + len(typed)
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+__all__ = [
+    "STOP_LEMMAS",
+    "And",
+    "Bag",
+    "CompiledQuery",
+    "Not",
+    "Or",
+    "Phrase",
+    "QueryWord",
+    "Required",
+    "Source",
+    "Term",
+    "compile_query",
+    "parse",
+    "replace_words",
+    "source_matches",
+    "surface_form",
+    "terms",
+]

@@ -149,7 +149,7 @@ def add_document(writer: Any, source: str, text: str, record: FileRecord) -> int
     """Index a document's paragraphs and its file record; returns the paragraph count."""
     paragraphs = ingest.split_paragraphs(text)
     for number, paragraph in enumerate(paragraphs, 1):
-        writer.add_document(content=paragraph, source=source, paragraph=number)
+        writer.add_document(content=paragraph, surface=paragraph, source=source, paragraph=number)
     add_record(writer, source, record)
     return len(paragraphs)
 
