@@ -28,13 +28,19 @@ query syntax:
   переговоры              any form of the word (переговоров, переговорах, …)
   Лавров Керри            paragraphs with more of the words rank higher
   "прекращение огня"      the words next to each other, each in any form
-  Сирия -перемирие        leave out paragraphs with a word (also: NOT word)
+  "огня прекращение"~2    the words in any order, at most 2 words between them
+  =Россия  !Россия        only this word form (="прекращения огня": these forms)
+  перегов*                words of the text starting so (not lemmatised)
+  Сирия -перемирие        leave out paragraphs with a word (also NOT, НЕ)
   +Лавров переговоры      require a word
   Лавров AND (Керри OR Обама)
-                          boolean operators; OR binds tighter than AND
-  Common words (в, и, что, кто, …) are left out unless quoted or required.
+                          boolean operators (also И, ИЛИ); OR binds tighter than AND
+  source:lavrov*          only documents whose name or path matches
+  Common words (в, и, что, кто, …) are left out unless quoted, required or =exact.
 
-Several words must be quoted as one argument: search.py "прекращение огня".
+A word the index lacks is fixed when the query finds nothing: a typo (перимирия),
+the wrong keyboard layout (gthtvbhbt), transliteration (peregovory); --no-correct
+turns this off. Several words must be quoted as one argument: "прекращение огня".
 The index lives in ~/.cache/indexer/ (one per set of paths) and is brought up to date
 before each search: only files that changed are read again.
 
@@ -79,6 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rebuild", action="store_true", help="index every file afresh")
     parser.add_argument(
         "--literal", action="store_true", help="search the words as typed, no syntax"
+    )
+    parser.add_argument(
+        "--no-correct",
+        dest="correct",
+        action="store_false",
+        help="never fix typos, keyboard layout or transliteration",
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="show why each hit scored what it did"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -152,7 +167,17 @@ def search(args: argparse.Namespace, prog: str) -> int:
                     f"warning: skipped {len(report.skipped)} unreadable file(s): {listed}",
                     always=True,
                 )
-        results = index.search(args.query, limit=args.limit, literal=args.literal)
+        results = index.search(
+            args.query,
+            limit=args.limit,
+            literal=args.literal,
+            correct=args.correct,
+            explain=args.explain,
+        )
+    if results.corrected:
+        note(f"«{args.query}» found nothing; showing results for «{results.corrected}»", True)
+    elif results.suggestion:
+        note(f"did you mean «{results.suggestion}»?", True)
     out = sys.stdout
     if args.json:
         for hit in results:
@@ -163,6 +188,10 @@ def search(args: argparse.Namespace, prog: str) -> int:
                 "text": hit.text,
                 "spans": [list(span) for span in hit.spans],
             }
+            if results.corrected:
+                record["corrected_query"] = results.corrected
+            if hit.explanation:
+                record["explanation"] = list(hit.explanation.lines())
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     else:
         _print_hits(results, out)
@@ -222,3 +251,5 @@ def _print_hits(results: object, out: IO[str]) -> None:
             cursor = b
         pieces += [hit.text[cursor:end], "…" if end < len(hit.text) else ""]
         out.write("  " + "".join(pieces).replace("\n", " ") + "\n")
+        if hit.explanation:
+            out.writelines(f"    {line}\n" for line in hit.explanation.lines())

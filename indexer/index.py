@@ -259,21 +259,58 @@ class Index:
             self._searcher.close()
             self._searcher = None
 
-    def search(self, query: str, *, limit: int = 10, literal: bool = False) -> SearchResults:
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        literal: bool = False,
+        correct: bool = True,
+        explain: bool = False,
+    ) -> SearchResults:
         """The paragraphs that best answer ``query``, best first, with matches marked.
 
-        ``literal`` searches the words as plain words, without query syntax.
+        ``literal`` searches the words as plain words, without query syntax. With
+        ``correct``, a query word the index does not have is fixed (typo, keyboard
+        layout, transliteration): if the query found nothing, the corrected one is
+        searched (``results.corrected``), otherwise it is offered as
+        ``results.suggestion``. ``explain`` attaches to each hit why it scored so.
 
         :raises QueryError: the query is malformed or has nothing to search for.
         """
-        from whoosh.query import Term
-
-        from .highlight import match_spans
+        from .correction import corrected_text, corrections
+        from .errors import QueryError
         from .query import compile_query
 
         if limit < 1:
             raise ValueError("limit must be at least 1")
+        searcher = self._get_searcher()
         compiled = compile_query(query, literal=literal, sources=self.sources)
+        hits, total = self._run(compiled, limit, explain)
+        corrected = suggestion = None
+        fixes = corrections(compiled, searcher.reader()) if correct else []
+        if fixes:
+            alternative = corrected_text(query, fixes)
+            if hits:
+                suggestion = alternative
+            else:
+                try:
+                    retry = compile_query(alternative, literal=literal, sources=self.sources)
+                except QueryError:
+                    retry = None
+                if retry is not None:
+                    compiled, corrected = retry, alternative
+                    hits, total = self._run(compiled, limit, explain)
+        return SearchResults(
+            query, hits, total, compiled.dropped, corrected=corrected, suggestion=suggestion
+        )
+
+    def _run(self, compiled: Any, limit: int, explain: bool) -> tuple[tuple[Hit, ...], int]:
+        from whoosh.query import Term
+
+        from .explain import explain as explain_hit
+        from .highlight import match_spans
+
         searcher = self._get_searcher()
         results = searcher.search(compiled.query, limit=limit, mask=Term("kind", "file"))
         hits = []
@@ -286,9 +323,10 @@ class Index:
                     text=text,
                     score=round(result.score, 4),
                     spans=match_spans(text, compiled.lemmas, compiled.forms, compiled.prefixes),
+                    explanation=explain_hit(compiled, searcher, result.docnum) if explain else None,
                 )
             )
-        return SearchResults(query, tuple(hits), len(results), compiled.dropped)
+        return tuple(hits), len(results)
 
     def sources(self) -> list[str]:
         """The names of the documents in the index, in sorted order."""

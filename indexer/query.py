@@ -35,7 +35,7 @@ from .analysis import clean_word, words
 from .errors import EmptyQueryError, QuerySyntaxError
 from .morphology import fold_yo
 from .schema import CONTENT, SURFACE
-from .scoring import CoordinatedOr
+from .scoring import BestOf, CoordinatedOr, Unscored
 
 #: Lemmas left out of a bag of words (they still count inside quotes and after + or =):
 #: prepositions, conjunctions, particles, pronouns, question words and «быть».
@@ -429,7 +429,7 @@ class _Builder:
             # Required parts filter without being scored twice (Whoosh's Require trips
             # over its own block-quality skipping).
             must = query.And(required) if len(required) > 1 else required[0]
-            result = query.And([result, query.ConstantScoreQuery(must, 0.0)])
+            result = query.And([result, Unscored(must)])
         return self.exclude(result, excluded)
 
     def boolean(self, node: And | Or) -> Any:
@@ -519,7 +519,7 @@ class _Builder:
         if word.mode == "exact":
             return query.Term(SURFACE, surface_form(word.surface))
         terms = [query.Term(CONTENT, lemma) for lemma in word.lemmas]
-        return terms[0] if len(terms) == 1 else query.DisjunctionMax(terms)
+        return terms[0] if len(terms) == 1 else BestOf(terms)
 
     def source(self, node: Source) -> Any:
         known = self.sources() if self.sources else ()
@@ -605,14 +605,13 @@ class VerifiedQuery(query.WrappingQuery):
         return hash(self.child) ^ hash(self.check)
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
-        inner = self.child.matcher(searcher, context)
         keep = set()
-        probe = inner.copy()
+        probe = self.child.matcher(searcher, context)
         while probe.is_active():
             if self.check(searcher.stored_fields(probe.id()).get(CONTENT, "")):
                 keep.add(probe.id())
             probe.next()
-        return FilterMatcher(inner, keep)
+        return FilterMatcher(self.child.matcher(searcher, context), keep)
 
 
 def replace_words(text: str, replacements: dict[int, tuple[str, str]]) -> str:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .explain import Explanation
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,8 @@ class Hit:
     text: str
     score: float
     spans: tuple[tuple[int, int], ...] = ()
+    #: Why the paragraph scored what it did; only with ``search(..., explain=True)``.
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,11 @@ class SearchResults:
     total: int
     #: Words of the query left out as too common to search for.
     dropped: tuple[str, ...] = ()
+    #: The query that was searched instead, when the one typed found nothing and a
+    #: spelling, keyboard-layout or transliteration fix did.
+    corrected: str | None = None
+    #: A better spelling of the query, when the one typed found something anyway.
+    suggestion: str | None = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

@@ -48,19 +48,43 @@ def coordination(matched: int, total: int) -> float:
     return matched / total
 
 
-class CoordinatedOr(query.Or):
+class CoordinatedOr(query.CompoundQuery):
     """Any of the subqueries; the score sums theirs times :func:`coordination`.
 
     Unlike Whoosh's ``Or(scale=...)``, which counts terms, this counts subqueries, so
     a word with several lemmas counts once.
     """
 
+    JOINT = " COORD "
+
     def _matcher(self, subs: Sequence[query.Query], searcher: Any, context: Any) -> Matcher:
         return CoordinationMatcher([q.matcher(searcher, context) for q in subs])
 
 
-class CoordinationMatcher(Matcher):
-    """A union of matchers that knows how many of them match the current document."""
+class BestOf(query.CompoundQuery):
+    """Any of the subqueries, scored by the best of them: the lemmas of one word.
+
+    Whoosh's ``DisjunctionMax`` would do, but its matcher takes the maximum over
+    sub-matchers that sit on other documents too.
+    """
+
+    JOINT = " BEST "
+
+    def _matcher(self, subs: Sequence[query.Query], searcher: Any, context: Any) -> Matcher:
+        return BestMatcher([q.matcher(searcher, context) for q in subs])
+
+
+class Unscored(query.WrappingQuery):
+    """The child query as a filter: it must match, and adds nothing to the score."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Matcher:
+        from whoosh.matching import WrappingMatcher
+
+        return WrappingMatcher(self.child.matcher(searcher, context), boost=0.0)
+
+
+class UnionMatcher(Matcher):
+    """A union of any number of matchers; subclasses say how scores combine."""
 
     def __init__(self, children: Sequence[Matcher], total: int | None = None) -> None:
         self._all = list(children)
@@ -71,7 +95,8 @@ class CoordinationMatcher(Matcher):
         self._active = [m for m in self._all if m.is_active()]
         self._id = min(m.id() for m in self._active) if self._active else None
 
-    def _current(self) -> list[Matcher]:
+    def current(self) -> list[Matcher]:
+        """The children that match the current document."""
         return [m for m in self._active if m.id() == self._id]
 
     def is_active(self) -> bool:
@@ -85,8 +110,8 @@ class CoordinationMatcher(Matcher):
             m.reset()
         self._refresh()
 
-    def copy(self) -> CoordinationMatcher:
-        return CoordinationMatcher([m.copy() for m in self._all], self._total)
+    def copy(self) -> UnionMatcher:
+        return type(self)([m.copy() for m in self._all], self._total)
 
     def children(self) -> list[Matcher]:
         return list(self._active)
@@ -95,7 +120,7 @@ class CoordinationMatcher(Matcher):
         return 1 + max((m.depth() for m in self._all), default=0)
 
     def next(self) -> None:
-        for m in self._current():
+        for m in self.current():
             m.next()
         self._refresh()
 
@@ -115,11 +140,30 @@ class CoordinationMatcher(Matcher):
         raise NotImplementedError("a union has no single posting value")
 
     def spans(self) -> list[Any]:
-        return sorted(span for m in self._current() for span in m.spans())
+        return sorted(span for m in self.current() for span in m.spans())
 
     def weight(self) -> float:
-        return sum(m.weight() for m in self._current())
+        return sum(m.weight() for m in self.current())
 
     def score(self) -> float:
-        current = self._current()
+        return sum(m.score() for m in self.current())
+
+
+class CoordinationMatcher(UnionMatcher):
+    """Sums the children's scores times the share of children that match."""
+
+    @property
+    def total(self) -> int:
+        """How many children (query words) there are, matching or not."""
+        return self._total
+
+    def score(self) -> float:
+        current = self.current()
         return sum(m.score() for m in current) * coordination(len(current), self._total)
+
+
+class BestMatcher(UnionMatcher):
+    """Scores a document by its best-scoring child."""
+
+    def score(self) -> float:
+        return max(m.score() for m in self.current())

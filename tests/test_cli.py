@@ -156,3 +156,26 @@ def test_help_does_not_load_the_heavy_modules():
     done = _python("-c", code)
     assert done.returncode == 0, done.stderr
     assert "query syntax" in done.stdout
+
+
+def test_correction_is_announced_and_searched(capsys):
+    code, out, err = run(capsys, "gthtvbhbt", "--quiet")
+    assert code == 0 and "[[перемирия]]" in out
+    assert "«gthtvbhbt» found nothing; showing results for «перемирие»" in err
+    code, out, _ = run(capsys, "gthtvbhbt", "--json")
+    assert all(json.loads(line)["corrected_query"] == "перемирие" for line in out.splitlines())
+
+
+def test_did_you_mean_and_no_correct(capsys):
+    code, _, err = run(capsys, "Сирия перимирие", "--quiet")
+    assert code == 0 and "did you mean «Сирия перемирие»?" in err
+    code, out, err = run(capsys, "перимирия", "--no-correct", "--quiet")
+    assert (code, out, err) == (1, "", "")
+
+
+def test_explain_prints_the_score_taken_apart(capsys):
+    code, out, _ = run(capsys, "Лавров переговоры", "--explain", "--limit", "1")
+    assert code == 0
+    assert "2 of 2 query words matched" in out and "BM25 with tf" in out
+    code, out, _ = run(capsys, "Лавров", "--explain", "--json", "--limit", "1")
+    assert any("lemma «лавров»" in line for line in json.loads(out)["explanation"])

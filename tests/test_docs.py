@@ -38,3 +38,28 @@ def test_the_two_commands_are_in_the_readme_and_ci_runs_the_second() -> None:
     install_and_test = "python -m pip install -e '.[test]' && python -m pytest"
     assert install_and_search in README and install_and_test in README
     assert install_and_test in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _table_rows(heading: str) -> list[list[str]]:
+    section = README.split(heading, 1)[1]
+    table = re.search(r"\n(\|.*?)\n\n", section, re.DOTALL).group(1)
+    return [
+        [cell.strip().strip("`") for cell in line.strip("|").split("|")]
+        for line in table.splitlines()[2:]
+    ]
+
+
+@pytest.mark.parametrize("row", _table_rows("## Query syntax"), ids=lambda row: row[0])
+def test_query_syntax_table_is_real_output(article_index, row: list[str]) -> None:
+    query, _, numbers, marked = row
+    results = article_index.search(query)
+    assert [str(h.paragraph) for h in results] == numbers.split(", ")
+    forms = list(dict.fromkeys(h.text[a:b] for h in results for a, b in h.spans))
+    assert forms == marked.split(", ")
+
+
+@pytest.mark.parametrize("row", _table_rows("### When the query finds nothing"), ids=str)
+def test_recovery_table_is_real_output(article_index, fixture_index, row: list[str]) -> None:
+    typed, searched, _ = row
+    index = fixture_index if typed == "пщщпду" else article_index
+    assert index.search(typed).corrected == searched

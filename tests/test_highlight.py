@@ -13,7 +13,7 @@ from indexer.highlight import best_fragment, match_spans
 from indexer.morphology import lemmas
 
 VOCABULARY = sorted(set(re.findall(r"\w+(?:-\w+)*", ARTICLE.read_text(encoding="utf-8"))))
-SEPARATORS = [" ", ", ", ". ", " — ", "\n", " «", "» ", "-", "?"]
+SEPARATORS = [" ", ", ", ". ", " — ", "\n", " «", "» ", "?"]
 
 
 @st.composite

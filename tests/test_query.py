@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.errors import EmptyQueryError, QueryError, QuerySyntaxError
@@ -89,7 +89,13 @@ def test_a_query_word_is_not_split_at_its_hyphen() -> None:
     assert compile_query("из-за").lemmas == {"из-за"}
 
 
-@given(st.text(max_size=60))
+PIECES = ["Лавров", "и", " ", '"', "(", ")", "-", "+", "=", "!", "*", "~2", "И", "ИЛИ", "НЕ"]
+PIECES += ["AND", "OR", "NOT", "source:", "x?"]
+OPERATOR_SOUP = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
+
+
+@settings(deadline=None)
+@given(st.one_of(st.text(max_size=60), OPERATOR_SOUP))
 def test_any_text_either_compiles_or_raises_a_query_error(text: str) -> None:
     with contextlib.suppress(QueryError):
         compile_query(text)

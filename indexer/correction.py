@@ -1,0 +1,206 @@
+"""Recovering a query word the index does not know: keyboard layout, transliteration, typos.
+
+Every guess is checked against what the index contains, so a correction is only ever a
+word that can be found. Nothing here runs for a word the index already has.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh.support.levenshtein import distance
+
+from .analysis import words
+from .morphology import get_morph
+from .query import CompiledQuery, QueryWord, replace_words, surface_form
+from .schema import CONTENT, SURFACE
+
+_LATIN_KEYS = "`qwertyuiop[]asdfghjkl;'zxcvbnm,./" + '~QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>'
+_RUSSIAN_KEYS = "ёйцукенгшщзхъфывапролджэячсмитьбю." + "ЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ"
+_TO_RUSSIAN = str.maketrans(_LATIN_KEYS, _RUSSIAN_KEYS)
+# Back only from letters: a Russian full stop must not turn into a slash.
+_TO_LATIN = str.maketrans(
+    {ru: en for en, ru in zip(_LATIN_KEYS, _RUSSIAN_KEYS, strict=True) if ru.isalpha()}
+)
+
+# Latin → Cyrillic, longest spellings first; the common romanisations (BGN/PCGN, GOST,
+# passports, informal) agree on most letters, and fuzzy matching settles the rest.
+_TRANSLIT = [
+    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("tz", "ц"),
+    ("ch", "ч"), ("sh", "ш"), ("yu", "ю"), ("ju", "ю"), ("ya", "я"), ("ja", "я"),
+    ("yo", "ё"), ("jo", "ё"), ("ye", "е"), ("iy", "ий"), ("yy", "ый"), ("'", "ь"),
+    ("a", "а"), ("b", "б"), ("v", "в"), ("w", "в"), ("g", "г"), ("d", "д"), ("e", "е"),
+    ("z", "з"), ("i", "и"), ("y", "ы"), ("j", "й"), ("k", "к"), ("l", "л"), ("m", "м"),
+    ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"),
+    ("f", "ф"), ("h", "х"), ("c", "к"), ("x", "кс"), ("q", "к"),
+]  # fmt: skip
+_TRANSLIT_RE = re.compile("|".join(re.escape(latin) for latin, _ in _TRANSLIT))
+_TRANSLIT_MAP = dict(_TRANSLIT)
+_LATIN_WORD = re.compile(r"[a-z']+")
+_RUN = re.compile(r'[^\s"()]+')
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A query word the index does not have, and what to search instead."""
+
+    typed: str
+    position: int
+    replacement: str
+    #: How it was found: "layout", "transliteration" or "spelling".
+    reason: str
+
+
+def transliterate(word: str) -> str:
+    """Latin letters to Cyrillic, as Russian words are usually romanised.
+
+    >>> transliterate("peregovory"), transliterate("Lavrov"), transliterate("Shchukin")
+    ('переговоры', 'лавров', 'щукин')
+    """
+    return _TRANSLIT_RE.sub(lambda m: _TRANSLIT_MAP[m.group()], word.lower())
+
+
+def switch_layout(text: str) -> str:
+    """Retype text on the other keyboard layout (Latin ↔ Russian ЙЦУКЕН).
+
+    >>> switch_layout("gthtvbhbt"), switch_layout("ызщке")
+    ('перемирие', 'sport')
+    """
+    if re.search("[a-zA-Z]", text):
+        return text.translate(_TO_RUSSIAN)
+    return text.translate(_TO_LATIN)
+
+
+class Vocabulary:
+    """What an index contains, asked through its reader."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+
+    def has_word(self, word: str) -> bool:
+        """Whether any form of ``word`` is indexed (by one of its lemmas)."""
+        return any(
+            self.reader.doc_frequency(CONTENT, lemma) > 0
+            for w in words(word, mode="query")
+            for lemma in w.lemmas
+        )
+
+    def has_form(self, form: str) -> bool:
+        """Whether this exact word form is indexed."""
+        return self.reader.doc_frequency(SURFACE, surface_form(form)) > 0
+
+    def forms_near(self, word: str, distance: int) -> list[tuple[int, int, str]]:
+        """Indexed forms within ``distance`` edits: (edits, -paragraphs, form), closest first."""
+        return self._near(SURFACE, surface_form(word), distance)
+
+    def lemmas_near(self, lemma: str, distance: int) -> list[tuple[int, int, str]]:
+        """Indexed lemmas within ``distance`` edits, closest and most frequent first."""
+        return self._near(CONTENT, lemma, distance)
+
+    def _near(self, field: str, text: str, distance: int) -> list[tuple[int, int, str]]:
+        found = []
+        for candidate in self.reader.terms_within(field, text, distance):
+            if candidate != text and candidate.isalpha() == text.isalpha():
+                frequency = self.reader.doc_frequency(field, candidate)
+                found.append((_edits(candidate, text), -frequency, candidate))
+        return sorted(found)
+
+
+def _max_edits(word: str) -> int:
+    return 1 if len(word) <= 5 else 2
+
+
+def correct_word(word: QueryWord, query_text: str, vocabulary: Vocabulary) -> Correction | None:
+    """A replacement for a query word the index does not have, or None."""
+    if word.mode == "prefix" or any(c.isdigit() for c in word.surface):
+        return None
+    # A word the index has in other forms is no typo, even when asked for exactly.
+    if vocabulary.has_word(word.surface):
+        return None
+    known = vocabulary.has_form if word.mode == "exact" else vocabulary.has_word
+    run = _RUN.match(query_text, word.position)
+    typed = run.group() if run else word.surface
+    switched = switch_layout(typed)
+    if switched != typed and known(switched):
+        return Correction(typed, word.position, switched, "layout")
+    if _LATIN_WORD.fullmatch(word.surface.lower()):
+        cyrillic = transliterate(word.surface)
+        if known(cyrillic):
+            near = cyrillic
+        else:
+            nearest = vocabulary.forms_near(cyrillic, _max_edits(cyrillic))
+            if not nearest:
+                return None
+            near = nearest[0][2]
+        return Correction(word.surface, word.position, _like(word.surface, near), "transliteration")
+    replacement = _spelling(word.surface, vocabulary)
+    if replacement is None:
+        return None
+    return Correction(word.surface, word.position, _like(word.surface, replacement), "spelling")
+
+
+def _spelling(typed: str, vocabulary: Vocabulary) -> str | None:
+    # The closest form the text has keeps the user's grammatical form when the text
+    # has it («перимирия» → «перемирия»); otherwise the closest lemma is put into the
+    # form pymorphy guesses for the typed word.
+    limit = _max_edits(typed)
+    forms = vocabulary.forms_near(typed, limit)
+    inflected = _inflect_nearest_lemma(typed, vocabulary, limit)
+    if forms and (inflected is None or forms[0][0] <= _edits(typed, inflected)):
+        return forms[0][2]
+    return inflected
+
+
+def _inflect_nearest_lemma(typed: str, vocabulary: Vocabulary, limit: int) -> str | None:
+    # pymorphy can only guess at a misspelt word: try its likeliest guesses and keep
+    # the inflected lemma that comes closest to what was typed.
+    best: tuple[int, str] | None = None
+    for parse in get_morph().parse(typed.lower())[:3]:
+        wanted = set(parse.tag.grammemes) & _INFLECTIONAL
+        for _, _, lemma in vocabulary.lemmas_near(surface_form(parse.normal_form), limit):
+            for candidate in get_morph().parse(lemma):
+                if surface_form(candidate.normal_form) != lemma:
+                    continue
+                # A guessed gender is often wrong, and a noun's gender is not its to change.
+                form = candidate.inflect(wanted) or candidate.inflect(wanted & _CASE_AND_NUMBER)
+                word = form.word if form else lemma
+                edits = _edits(typed, word)
+                if edits <= limit + 1 and (best is None or edits < best[0]):
+                    best = (edits, word)
+    return best[1] if best else None
+
+
+_CASE_AND_NUMBER = frozenset("sing plur nomn gent datv accs ablt loct voct gen2 acc2 loc2".split())
+_INFLECTIONAL = _CASE_AND_NUMBER | frozenset("masc femn neut past pres futr 1per 2per 3per".split())
+
+
+def _edits(a: str, b: str) -> int:
+    return distance(surface_form(a), surface_form(b))
+
+
+def _like(typed: str, word: str) -> str:
+    """``word`` in the letter case of ``typed`` (Capitalised, UPPER or lower)."""
+    if typed.isupper() and len(typed) > 1:
+        return word.upper()
+    if typed[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def corrections(compiled: CompiledQuery, reader: Any) -> list[Correction]:
+    """Corrections for the words of a query that the index does not have."""
+    vocabulary = Vocabulary(reader)
+    found = []
+    for word in compiled.words:
+        correction = correct_word(word, compiled.text, vocabulary)
+        if correction is not None:
+            found.append(correction)
+    return found
+
+
+def corrected_text(text: str, found: Iterable[Correction]) -> str:
+    """The query with its corrections in place."""
+    return replace_words(text, {c.position: (c.typed, c.replacement) for c in found})

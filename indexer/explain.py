@@ -1,0 +1,125 @@
+"""Why a paragraph ranked where it did: the score taken apart, term by term.
+
+Whoosh has no explain of its own. This walks the matcher tree positioned on the
+paragraph, so every number is computed by the same code that ranked it; where Whoosh
+scores a part in a way we do not take apart (phrases, prefixes), the line says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh import matching
+
+from .analysis import words
+from .query import CompiledQuery, surface_form
+from .schema import CONTENT, SURFACE
+from .scoring import BestMatcher, CoordinationMatcher, UnionMatcher, coordination
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One part of a score: what it is, how much it adds, and the parts it is made of."""
+
+    description: str
+    score: float
+    children: tuple[Explanation, ...] = ()
+    #: True where the number is Whoosh's own and not broken down further.
+    approximate: bool = False
+
+    def lines(self, indent: int = 0) -> Iterator[str]:
+        """The explanation as indented text lines."""
+        mark = " (approximate)" if self.approximate else ""
+        yield f"{'  ' * indent}{self.score:.4f}  {self.description}{mark}"
+        for child in self.children:
+            yield from child.lines(indent + 1)
+
+
+def explain(compiled: CompiledQuery, searcher: Any, docnum: int) -> Explanation:
+    """Take apart the score of paragraph ``docnum`` for a compiled query."""
+    matcher = compiled.query.matcher(searcher, searcher.context())
+    if matcher.is_active():
+        matcher.skip_to(docnum)
+    if not matcher.is_active() or matcher.id() != docnum:
+        return Explanation("the query does not match this paragraph", 0.0)
+    text = searcher.stored_fields(docnum).get(CONTENT, "")
+    return _Explainer(compiled, searcher, docnum, text).node(matcher)
+
+
+class _Explainer:
+    def __init__(self, compiled: CompiledQuery, searcher: Any, docnum: int, text: str) -> None:
+        self.compiled = compiled
+        self.searcher = searcher
+        self.docnum = docnum
+        self.words = words(text)
+
+    def node(self, m: Any) -> Explanation:
+        if isinstance(m, CoordinationMatcher):
+            return self.coordination(m)
+        if isinstance(m, BestMatcher):
+            parts = [self.node(c) for c in m.current()]
+            return Explanation("the best of this word's lemmas counts", m.score(), tuple(parts))
+        if isinstance(m, UnionMatcher):
+            return Explanation("the sum", m.score(), tuple(self.node(c) for c in m.current()))
+        if m.term() is not None:
+            return self.term(m)
+        if isinstance(m, matching.AndNotMatcher):
+            return self.node(m.a)
+        if isinstance(m, matching.FilterMatcher):
+            inner = self.node(m.child)
+            return Explanation(
+                "exact forms checked in the text", m.score(), inner.children, inner.approximate
+            )
+        if isinstance(m, matching.WrappingMatcher) and m.boost == 0:
+            return Explanation("required, adds nothing to the score", 0.0)
+        if isinstance(m, (matching.IntersectionMatcher, matching.UnionMatcher)):
+            active = [c for c in (m.a, m.b) if c.is_active() and c.id() == self.docnum]
+            kind = "all of (AND)" if isinstance(m, matching.IntersectionMatcher) else "any of (OR)"
+            return Explanation(f"{kind}: the sum", m.score(), tuple(self.node(c) for c in active))
+        if type(m).__name__.startswith("Span") or "Sequence" in type(m).__name__:
+            return Explanation(
+                "phrase: Whoosh's score for the words in sequence", m.score(), (), True
+            )
+        return Explanation(f"{type(m).__name__}", m.score(), (), True)
+
+    def coordination(self, m: CoordinationMatcher) -> Explanation:
+        current = m.current()
+        parts = tuple(self.node(c) for c in current)
+        factor = coordination(len(current), m.total)
+        summed = sum(part.score for part in parts)
+        return Explanation(
+            f"{len(current)} of {m.total} query words matched: "
+            f"{summed:.4f} × coordination {factor:.2f}",
+            m.score(),
+            parts,
+        )
+
+    def term(self, m: Any) -> Explanation:
+        field, text = m.term()
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        score = m.score()
+        if field == CONTENT:
+            forms = [w.text for w in self.words if text in w.lemmas]
+            queried = [w.surface for w in self.compiled.words if text in w.lemmas]
+            kind = "lemma"
+        elif field == SURFACE:
+            forms = [w.text for w in self.words if surface_form(w.text) == text]
+            queried = [w.surface for w in self.compiled.words if surface_form(w.surface) == text]
+            kind = "exact form"
+        else:
+            return Explanation(f"{field} is {text}", score)
+        tf = m.weight()
+        length = self.searcher.doc_field_length(self.docnum, field, 0)
+        idf = self.searcher.idf(field, text)
+        asked = f"query word «{'», «'.join(dict.fromkeys(queried))}» → " if queried else ""
+        found = ", ".join(f"«{form}»" for form in dict.fromkeys(forms)) or "(a part of a word)"
+        return Explanation(
+            f"{asked}{kind} «{text}» matched {found}: "
+            f"BM25 with tf {tf:g}, idf {idf:.2f}, paragraph length {length}",
+            score,
+            (),
+            approximate=not forms and field == SURFACE,
+        )
