@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, Token, Tokenizer
 
-from .morphology import fold_yo, lemma_weights, lemmas
+from .morphology import lemma_weights, lemmas
 
 # Letters and digits, with combining accents and soft hyphens allowed inside a word:
 # «за́мок» (a stress mark) and «пере\xadговоры» (a soft hyphen) are single words.
@@ -156,34 +156,6 @@ class LemmaFilter(Filter):
             for lemma, _weight in lemma_weights(token.text):
                 token.text = lemma
                 yield token
-
-
-class YoFilter(Filter):
-    """Fold ё into е, so that either spelling finds the other.
-
-    >>> [t.text for t in YoFilter()(RussianTokenizer()("ёлка"))]
-    ['елка']
-    """
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = fold_yo(token.text)
-            yield token
-
-
-def surface_analyzer() -> CompositeAnalyzer:
-    """The analyzer of the surface-form field: tokens → lower case → compounds → ё→е.
-
-    >>> [t.text for t in surface_analyzer()("Ёлки в Санкт-Петербурге")]
-    ['елки', 'в', 'санкт-петербурге', 'санкт', 'петербурге']
-    """
-    return RussianTokenizer() | LowercaseFilter() | CompoundSplitFilter() | YoFilter()
 
 
 def russian_analyzer() -> CompositeAnalyzer:

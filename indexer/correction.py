@@ -14,9 +14,10 @@ from typing import Any
 from whoosh.support.levenshtein import distance
 
 from .analysis import words
+from .forms import surface_form
 from .morphology import get_morph
-from .query import CompiledQuery, QueryWord, replace_words, surface_form
-from .schema import CONTENT, SURFACE
+from .query import CompiledQuery, QueryWord, replace_words
+from .schema import CONTENT
 
 _LATIN_KEYS = "`qwertyuiop[]asdfghjkl;'zxcvbnm,./" + '~QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>'
 _RUSSIAN_KEYS = "ёйцукенгшщзхъфывапролджэячсмитьбю." + "ЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ"
@@ -88,21 +89,18 @@ class Vocabulary:
             for lemma in w.lemmas
         )
 
-    def has_form(self, form: str) -> bool:
-        """Whether this exact word form is indexed."""
-        return self.reader.doc_frequency(SURFACE, surface_form(form)) > 0
-
-    def forms_near(self, word: str, distance: int) -> list[tuple[int, int, str]]:
-        """Indexed forms within ``distance`` edits: (edits, -paragraphs, form), closest first."""
-        return self._near(SURFACE, surface_form(word), distance)
-
     def lemmas_near(self, lemma: str, distance: int) -> list[tuple[int, int, str]]:
         """Indexed lemmas within ``distance`` edits, closest and most frequent first."""
         return self._near(CONTENT, lemma, distance)
 
     def _near(self, field: str, text: str, distance: int) -> list[tuple[int, int, str]]:
+        # Ask each segment: a segment walks its word list with a Levenshtein automaton,
+        # while a reader over several segments would compare every word one by one.
+        candidates = set()
+        for leaf, _offset in self.reader.leaf_readers():
+            candidates.update(leaf.terms_within(field, text, distance))
         found = []
-        for candidate in self.reader.terms_within(field, text, distance):
+        for candidate in candidates:
             if candidate != text and candidate.isalpha() == text.isalpha():
                 frequency = self.reader.doc_frequency(field, candidate)
                 found.append((_edits(candidate, text), -frequency, candidate))
@@ -117,50 +115,40 @@ def correct_word(word: QueryWord, query_text: str, vocabulary: Vocabulary) -> Co
     """A replacement for a query word the index does not have, or None."""
     if word.mode == "prefix" or any(c.isdigit() for c in word.surface):
         return None
-    # A word the index has in other forms is no typo, even when asked for exactly.
+    # A word the index has in some form is no typo, even when asked for exactly.
     if vocabulary.has_word(word.surface):
         return None
-    known = vocabulary.has_form if word.mode == "exact" else vocabulary.has_word
     run = _RUN.match(query_text, word.position)
     typed = run.group() if run else word.surface
     switched = switch_layout(typed)
-    if switched != typed and known(switched):
+    if switched != typed and vocabulary.has_word(switched):
         return Correction(typed, word.position, switched, "layout")
     if _LATIN_WORD.fullmatch(word.surface.lower()):
-        cyrillic = transliterate(word.surface)
-        if known(cyrillic):
-            near = cyrillic
-        else:
-            nearest = vocabulary.forms_near(cyrillic, _max_edits(cyrillic))
-            if not nearest:
-                return None
-            near = nearest[0][2]
-        return Correction(word.surface, word.position, _like(word.surface, near), "transliteration")
-    replacement = _spelling(word.surface, vocabulary)
-    if replacement is None:
+        reason, guess = "transliteration", transliterate(word.surface)
+        if not vocabulary.has_word(guess):
+            guess = _nearest_word(guess, vocabulary)
+    else:
+        reason, guess = "spelling", _nearest_word(word.surface, vocabulary)
+    if guess is None:
         return None
-    return Correction(word.surface, word.position, _like(word.surface, replacement), "spelling")
+    return Correction(word.surface, word.position, _like(word.surface, guess), reason)
 
 
-def _spelling(typed: str, vocabulary: Vocabulary) -> str | None:
-    # The closest form the text has keeps the user's grammatical form when the text
-    # has it («перимирия» → «перемирия»); otherwise the closest lemma is put into the
-    # form pymorphy guesses for the typed word.
-    limit = _max_edits(typed)
-    forms = vocabulary.forms_near(typed, limit)
-    inflected = _inflect_nearest_lemma(typed, vocabulary, limit)
-    if forms and (inflected is None or forms[0][0] <= _edits(typed, inflected)):
-        return forms[0][2]
-    return inflected
+def _nearest_word(typed: str, vocabulary: Vocabulary) -> str | None:
+    # The closest indexed lemma, put into the form pymorphy guesses for the typed word:
+    # «перимирия» → перемирие → «перемирия», so the correction keeps the user's form.
+    return _inflect_nearest_lemma(typed, vocabulary, _max_edits(typed))
 
 
 def _inflect_nearest_lemma(typed: str, vocabulary: Vocabulary, limit: int) -> str | None:
     # pymorphy can only guess at a misspelt word: try its likeliest guesses and keep
     # the inflected lemma that comes closest to what was typed.
     best: tuple[int, str] | None = None
+    near_typed = vocabulary.lemmas_near(surface_form(typed), limit)
     for parse in get_morph().parse(typed.lower())[:3]:
         wanted = set(parse.tag.grammemes) & _INFLECTIONAL
-        for _, _, lemma in vocabulary.lemmas_near(surface_form(parse.normal_form), limit):
+        guessed = vocabulary.lemmas_near(surface_form(parse.normal_form), limit)
+        for _, _, lemma in near_typed + guessed:
             for candidate in get_morph().parse(lemma):
                 if surface_form(candidate.normal_form) != lemma:
                     continue

@@ -14,8 +14,9 @@ from typing import Any
 from whoosh import matching
 
 from .analysis import words
-from .query import CompiledQuery, surface_form
-from .schema import CONTENT, SURFACE
+from .forms import VerifiedMatcher
+from .query import CompiledQuery
+from .schema import CONTENT
 from .scoring import BestMatcher, CoordinationMatcher, UnionMatcher, coordination
 
 
@@ -39,13 +40,20 @@ class Explanation:
 
 def explain(compiled: CompiledQuery, searcher: Any, docnum: int) -> Explanation:
     """Take apart the score of paragraph ``docnum`` for a compiled query."""
-    matcher = compiled.query.matcher(searcher, searcher.context())
+    # Match in the segment that holds the paragraph, as the search did: term matchers
+    # there are single posting lists, with the collection's statistics from the parent.
+    segment, offset = searcher, 0
+    for subsearcher, start in searcher.subsearchers:
+        if start <= docnum:
+            segment, offset = subsearcher, start
+    local = docnum - offset
+    matcher = compiled.query.matcher(segment, segment.context())
     if matcher.is_active():
-        matcher.skip_to(docnum)
-    if not matcher.is_active() or matcher.id() != docnum:
+        matcher.skip_to(local)
+    if not matcher.is_active() or matcher.id() != local:
         return Explanation("the query does not match this paragraph", 0.0)
-    text = searcher.stored_fields(docnum).get(CONTENT, "")
-    return _Explainer(compiled, searcher, docnum, text).node(matcher)
+    text = segment.stored_fields(local).get(CONTENT, "")
+    return _Explainer(compiled, segment, local, text).node(matcher)
 
 
 class _Explainer:
@@ -67,10 +75,13 @@ class _Explainer:
             return self.term(m)
         if isinstance(m, matching.AndNotMatcher):
             return self.node(m.a)
-        if isinstance(m, matching.FilterMatcher):
+        if isinstance(m, VerifiedMatcher):
             inner = self.node(m.child)
             return Explanation(
-                "exact forms checked in the text", m.score(), inner.children, inner.approximate
+                f"{inner.description}; kept for {m.check.describe()} in the text",
+                m.score(),
+                inner.children,
+                inner.approximate,
             )
         if isinstance(m, matching.WrappingMatcher) and m.boost == 0:
             return Explanation("required, adds nothing to the score", 0.0)
@@ -101,25 +112,17 @@ class _Explainer:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
         score = m.score()
-        if field == CONTENT:
-            forms = [w.text for w in self.words if text in w.lemmas]
-            queried = [w.surface for w in self.compiled.words if text in w.lemmas]
-            kind = "lemma"
-        elif field == SURFACE:
-            forms = [w.text for w in self.words if surface_form(w.text) == text]
-            queried = [w.surface for w in self.compiled.words if surface_form(w.surface) == text]
-            kind = "exact form"
-        else:
+        if field != CONTENT:
             return Explanation(f"{field} is {text}", score)
+        forms = [w.text for w in self.words if text in w.lemmas]
+        queried = [w.surface for w in self.compiled.words if text in w.lemmas]
         tf = m.weight()
         length = self.searcher.doc_field_length(self.docnum, field, 0)
         idf = self.searcher.idf(field, text)
         asked = f"query word «{'», «'.join(dict.fromkeys(queried))}» → " if queried else ""
         found = ", ".join(f"«{form}»" for form in dict.fromkeys(forms)) or "(a part of a word)"
         return Explanation(
-            f"{asked}{kind} «{text}» matched {found}: "
+            f"{asked}lemma «{text}» matched {found}: "
             f"BM25 with tf {tf:g}, idf {idf:.2f}, paragraph length {length}",
             score,
-            (),
-            approximate=not forms and field == SURFACE,
         )

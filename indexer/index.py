@@ -1,26 +1,18 @@
-"""The paragraph index on disk: open or create it, keep it in sync, search it.
+"""The paragraph index: keep it in step with files, add and remove texts, search it.
 
-An index directory holds a marker file (``indexer.json``) and the files of one Whoosh
-index "generation". A rebuild writes a new generation beside the old one and switches
-the marker only once it is committed, so an interrupted rebuild leaves the previous
-index searchable.
+Where and how it is stored (the marker, generations, shards) is :mod:`indexer.storage`'s
+business; deciding what to (re)index is :mod:`indexer.sync`'s.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
 
-from .errors import IndexBusyError, IndexLocationError, SchemaMismatchError
 from .results import Hit, SearchResults, SyncReport
-
-MARKER = "indexer.json"
-_FORMAT = "indexer paragraph index"
 
 
 def default_index_dir(paths: Iterable[str]) -> str:
@@ -52,206 +44,112 @@ class Index:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        from .storage import Storage
+
         self.path = os.path.abspath(path)
+        self._storage = Storage(self.path)
         self._searcher: Any = None
-        self._generation, self.stale = self._prepare()
-
-    # -- the directory ---------------------------------------------------------------
-
-    def _prepare(self) -> tuple[str, bool]:
-        from .schema import SCHEMA_VERSION
-
-        path = self.path
-        if os.path.exists(path) and not os.path.isdir(path):
-            raise IndexLocationError(f"index location «{path}» is a file, not a directory")
-        try:
-            os.makedirs(path, exist_ok=True)
-            entries = os.listdir(path)
-        except OSError as exc:
-            raise IndexLocationError(f"cannot use «{path}» as an index: {exc.strerror}") from exc
-        if MARKER in entries:
-            marker = self._read_marker()
-            return marker["generation"], marker["schema"] != SCHEMA_VERSION
-        if entries:
-            raise IndexLocationError(
-                f"«{path}» is not empty and holds no index of ours; "
-                "choose an empty or new directory for the index"
-            )
-        generation = "g1"
-        self._create_generation(generation)
-        self._write_marker(generation)
-        return generation, False
-
-    def _read_marker(self) -> dict[str, Any]:
-        try:
-            with open(os.path.join(self.path, MARKER), encoding="utf-8") as file:
-                marker = json.load(file)
-            if marker.get("format") != _FORMAT:
-                raise ValueError(marker.get("format"))
-            return {"generation": str(marker["generation"]), "schema": marker["schema"]}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise IndexLocationError(
-                f"«{self.path}» holds an {MARKER} that is not ours; "
-                "choose another directory for the index"
-            ) from exc
-
-    def _write_marker(self, generation: str) -> None:
-        from .schema import SCHEMA_VERSION
-
-        marker = {"format": _FORMAT, "schema": SCHEMA_VERSION, "generation": generation}
-        temporary = os.path.join(self.path, f".{MARKER}.tmp")
-        try:
-            with open(temporary, "w", encoding="utf-8") as file:
-                json.dump(marker, file)
-            os.replace(temporary, os.path.join(self.path, MARKER))
-        except OSError as exc:
-            raise IndexLocationError(
-                f"cannot write to index «{self.path}»: {exc.strerror}"
-            ) from exc
-
-    def _create_generation(self, generation: str) -> None:
-        from whoosh import index as whoosh_index
-
-        from .schema import build_schema
-
-        if not os.access(self.path, os.W_OK):
-            raise IndexLocationError(f"index directory «{self.path}» is not writable")
-        try:
-            whoosh_index.create_in(self.path, build_schema(), indexname=generation)
-        except OSError as exc:
-            raise IndexLocationError(
-                f"cannot write to index «{self.path}»: {exc.strerror}"
-            ) from exc
-
-    def _whoosh(self, generation: str | None = None) -> Any:
-        from whoosh import index as whoosh_index
-
-        if generation is None and self.stale:
-            raise SchemaMismatchError(
-                f"the index in «{self.path}» was built by another version of this tool; "
-                "rebuild it (--rebuild, or sync(..., rebuild=True))"
-            )
-        return whoosh_index.open_dir(self.path, indexname=generation or self._generation)
-
-    def _drop_generation(self, generation: str) -> None:
-        for name in os.listdir(self.path):
-            if name.startswith((f"_{generation}_", f"{generation}_")):
-                # A reader on another platform may still hold a file; harmless.
-                with contextlib.suppress(OSError):
-                    os.remove(os.path.join(self.path, name))
 
     # -- writing ---------------------------------------------------------------------
-
-    def _writer(self, ix: Any) -> Any:
-        from whoosh.index import LockError
-
-        if not os.access(self.path, os.W_OK):
-            raise IndexLocationError(f"index directory «{self.path}» is not writable")
-        try:
-            return ix.writer(limitmb=256, timeout=1.0)
-        except LockError as exc:
-            raise IndexBusyError(f"another process is updating the index in «{self.path}»") from exc
-
-    def _commit(self, writer: Any, work: Callable[[Any], Any]) -> Any:
-        try:
-            result = work(writer)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        self._reset_searcher()
-        return result
 
     def sync(
         self,
         paths: Iterable[str | os.PathLike[str]],
         *,
         rebuild: bool = False,
-        progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
+        progress: bool = False,
     ) -> SyncReport:
         """Bring the index in step with text files and folders of text files.
 
         Files that appeared or changed under ``paths`` are (re)indexed, the paragraphs
         of vanished ones dropped; nothing is written when nothing changed. Sources
         outside ``paths`` are left alone. ``rebuild`` reads every file afresh into a
-        new index that replaces the old one once complete.
+        new index that replaces the old one once complete. A big build is spread over
+        ``workers`` processes (default: one per core); ``progress`` draws a progress
+        bar on stderr when it is a terminal and the build takes more than a second.
 
         :raises SourceNotFoundError: a path does not exist or cannot be read.
         :raises IndexBusyError: another process is writing to the index.
+        :raises SchemaMismatchError: the index is of another version; pass ``rebuild``.
         """
         from . import ingest, sync
+        from .storage import default_shards, release
 
+        storage = self._storage
         roots = [ingest.source_root(os.fspath(p)) for p in paths]
         walk = ingest.walk(roots, skip=self.path)
-        if rebuild:
-            return self._rebuild(walk, roots, progress)
-        ix = self._whoosh()
-        with ix.searcher() as searcher:
-            manifest = sync.load_manifest(searcher)
-        plan = sync.plan(manifest, walk, roots)
-        if not plan.has_work:
-            return SyncReport(unchanged=tuple(plan.unchanged))
-        writer = self._writer(ix)
-        return self._commit(writer, lambda w: sync.apply(plan, w, manifest, progress))
-
-    def _rebuild(self, walk: Any, roots: list[str], progress: Any) -> SyncReport:
-        from whoosh.filedb.filestore import FileStorage
-        from whoosh.index import LockError
-
-        from . import sync
-
-        old = self._generation
-        new = f"g{int(old.lstrip('g') or 0) + 1}"
-        # Hold the old generation's lock too, so that no sync writes to it meanwhile.
-        lock = FileStorage(self.path).lock(f"{old}_WRITELOCK")
+        workers = workers or default_shards()
+        sizes = {path: stat.size for path, stat in walk.files.items()}
+        if not rebuild:
+            storage.check_current()
+            manifest = sync.load_manifest(self._get_searcher())
+            plan = sync.plan(manifest, walk, roots)
+            if not plan.has_work:
+                return SyncReport(unchanged=tuple(sorted(plan.unchanged)))
+            parts = sync.split(plan, storage.shards)
+            report = sync.run(
+                self.path, storage.generation, parts, manifest,
+                workers=workers, sizes=sizes, show_progress=progress,
+            )  # fmt: skip
+            self._reset_searcher()
+            return report
+        # A rebuild writes a new generation while holding the live one's locks, so
+        # that no other sync writes to an index about to be replaced.
+        held = storage.hold_locks(storage.generation, storage.shards)
         try:
-            if not lock.acquire(blocking=False):
-                raise LockError
-        except LockError as exc:
-            raise IndexBusyError(f"another process is updating the index in «{self.path}»") from exc
-        try:
-            self._drop_generation(new)
-            self._create_generation(new)
-            writer = self._writer(self._whoosh(new))
-            plan = sync.plan({}, walk, roots)
-            report = self._commit(writer, lambda w: sync.apply(plan, w, {}, progress))
-            self._write_marker(new)
-            self._generation, self.stale = new, False
+            generation, shards = storage.next_generation(), default_shards()
+            storage.create_generation(generation, shards)
+            parts = sync.split(sync.plan({}, walk, roots), shards)
+            report = sync.run(
+                self.path, generation, parts, {},
+                workers=workers, sizes=sizes, show_progress=progress,
+            )  # fmt: skip
+            self._reset_searcher()
+            storage.switch(generation, shards)
         finally:
-            lock.release()
-        self._reset_searcher()
-        self._drop_generation(old)
+            release(held)
         return report
 
     def add(self, name: str, text: str) -> None:
         """Add a document from a string, or replace the one of that name."""
         from . import sync
+        from .storage import shard_of
 
-        record = sync.FileRecord(
-            len(text.encode("utf-8")), None, sync.fingerprint(text.encode("utf-8"))
-        )
-
-        def work(writer: Any) -> None:
+        self._storage.check_current()
+        data = text.encode("utf-8")
+        record = sync.FileRecord(len(data), None, sync.fingerprint(data))
+        writer = self._storage.writer(shard_of(name, self._storage.shards))
+        try:
             writer.delete_by_term("source", name)
             sync.add_document(writer, name, text, record)
-
-        self._commit(self._writer(self._whoosh()), work)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        self._reset_searcher()
 
     def remove(self, name: str) -> bool:
         """Remove a document (its paragraphs and record); False if there was none."""
-        searcher = self._get_searcher()
-        if searcher.document_number(source=name) is None:
+        from .storage import shard_of
+
+        if self._get_searcher().document_number(source=name) is None:
             return False
-        self._commit(self._writer(self._whoosh()), lambda w: w.delete_by_term("source", name))
+        writer = self._storage.writer(shard_of(name, self._storage.shards))
+        writer.delete_by_term("source", name)
+        writer.commit()
+        self._reset_searcher()
         return True
 
     # -- searching -------------------------------------------------------------------
 
     def _get_searcher(self) -> Any:
+        from whoosh.searching import Searcher
+
         from .scoring import ParagraphBM25
 
         if self._searcher is None:
-            self._searcher = self._whoosh().searcher(weighting=ParagraphBM25())
+            self._searcher = Searcher(self._storage.reader(), weighting=ParagraphBM25())
         return self._searcher
 
     def _reset_searcher(self) -> None:

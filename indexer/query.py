@@ -29,12 +29,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query
-from whoosh.matching import FilterMatcher
 
-from .analysis import clean_word, words
+from .analysis import words
 from .errors import EmptyQueryError, QuerySyntaxError
-from .morphology import fold_yo
-from .schema import CONTENT, SURFACE
+from .forms import FormCheck, PhraseCheck, VerifiedQuery, surface_form
+from .schema import CONTENT
 from .scoring import BestOf, CoordinatedOr, Unscored
 
 #: Lemmas left out of a bag of words (they still count inside quotes and after + or =):
@@ -482,13 +481,17 @@ class _Builder:
         return self.word_query(found[0]) if found else None
 
     def prefix(self, term: Term) -> Any:
-        stem = surface_form(clean_word(term.text))
+        stem = surface_form(term.text)
         if not any(c.isalnum() for c in stem):
             return None
         self.words.append(QueryWord(term.text, (), term.position, "prefix"))
         if not self.negated:
             self.prefixes.add(stem)
-        return query.Prefix(SURFACE, stem)
+        # Candidates: lemmas that start so, and the lemmas of the prefix read as a
+        # word («Россией*» → россия); the text then shows which forms really do.
+        own = [query.Term(CONTENT, lemma) for w in words(stem, mode="query") for lemma in w.lemmas]
+        candidates = query.Or([query.Prefix(CONTENT, stem), *own])
+        return VerifiedQuery(candidates, FormCheck(stem, prefix=True))
 
     def phrase(self, phrase: Phrase) -> Any:
         return self.sequence([w for term in phrase.words for w in self.analyse(term)], phrase)
@@ -510,16 +513,16 @@ class _Builder:
             result = query.Sequence(alternatives, slop=phrase.slop + 1, ordered=False)
         if not phrase.exact:
             return result
-        forms = [surface_form(w.surface) for w in found]
-        exact = query.And([result, *(query.Term(SURFACE, form) for form in forms)])
-        return VerifiedQuery(exact, ExactPhraseCheck(tuple(forms), phrase.slop))
+        forms = tuple(surface_form(w.surface) for w in found)
+        return VerifiedQuery(result, PhraseCheck(forms, phrase.slop))
 
     def word_query(self, word: QueryWord) -> Any:
         self.highlight(word)
-        if word.mode == "exact":
-            return query.Term(SURFACE, surface_form(word.surface))
         terms = [query.Term(CONTENT, lemma) for lemma in word.lemmas]
-        return terms[0] if len(terms) == 1 else BestOf(terms)
+        lemma_query = terms[0] if len(terms) == 1 else BestOf(terms)
+        if word.mode == "exact":
+            return VerifiedQuery(lemma_query, FormCheck(surface_form(word.surface)))
+        return lemma_query
 
     def source(self, node: Source) -> Any:
         known = self.sources() if self.sources else ()
@@ -528,15 +531,6 @@ class _Builder:
             return query.NullQuery
         terms = [query.Term("source", name) for name in names]
         return terms[0] if len(terms) == 1 else query.Or(terms)
-
-
-def surface_form(word: str) -> str:
-    """How a word form is kept in the surface field: lower case, ё folded.
-
-    >>> surface_form("Ёлки")
-    'елки'
-    """
-    return fold_yo(word.lower())
 
 
 def source_matches(name: str, pattern: str) -> bool:
@@ -555,63 +549,6 @@ def source_matches(name: str, pattern: str) -> bool:
     if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(os.path.basename(name), pattern):
         return True
     return fnmatch.fnmatchcase(name, "*" + os.sep + pattern.lstrip(os.sep))
-
-
-# -- exact phrases --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExactPhraseCheck:
-    """Whether a paragraph has these exact word forms next to each other (or within slop)."""
-
-    forms: tuple[str, ...]
-    slop: int | None = None
-
-    def __call__(self, text: str) -> bool:
-        found = [surface_form(w.text) for w in words(text, mode="query")]
-        n = len(self.forms)
-        if self.slop is None:
-            return any(tuple(found[i : i + n]) == self.forms for i in range(len(found) - n + 1))
-        # Within slop: every form inside one window of n + slop * (n - 1) words.
-        width = n + self.slop * (n - 1)
-        return any(
-            all(form in found[i : i + width] for form in self.forms)
-            for i in range(max(1, len(found) - width + 1))
-        )
-
-
-class VerifiedQuery(query.WrappingQuery):
-    """Wraps a Whoosh query and keeps only the paragraphs whose text passes a check.
-
-    The surface field has no positions (that keeps the index small), so an exact phrase
-    is found by its lemmas in sequence and its forms anywhere, then checked in the text.
-    """
-
-    def __init__(self, child: Any, check: Callable[[str], bool]) -> None:
-        super().__init__(child)
-        self.check = check
-
-    def _rewrap(self, child: Any) -> VerifiedQuery:
-        return VerifiedQuery(child, self.check)
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, VerifiedQuery)
-            and self.child == other.child
-            and self.check == other.check
-        )
-
-    def __hash__(self) -> int:
-        return hash(self.child) ^ hash(self.check)
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        keep = set()
-        probe = self.child.matcher(searcher, context)
-        while probe.is_active():
-            if self.check(searcher.stored_fields(probe.id()).get(CONTENT, "")):
-                keep.add(probe.id())
-            probe.next()
-        return FilterMatcher(self.child.matcher(searcher, context), keep)
 
 
 def replace_words(text: str, replacements: dict[int, tuple[str, str]]) -> str:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from .analysis import russian_analyzer, surface_analyzer
+from .analysis import russian_analyzer
 
 #: Bumped whenever the schema or the analysis changes what is indexed; an index built
 #: with another version must be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: The field that holds a paragraph's text, indexed by lemmas with positions.
 CONTENT = "content"
-#: The same text indexed by its word forms, without positions (exact forms, prefixes).
-SURFACE = "surface"
 
 
 def build_schema() -> Schema:
@@ -26,7 +24,6 @@ def build_schema() -> Schema:
     return Schema(
         # Paragraphs: their text, where they come from, and their number in it.
         content=TEXT(analyzer=russian_analyzer(), phrase=True, stored=True),
-        surface=TEXT(analyzer=surface_analyzer(), phrase=False),
         source=ID(stored=True),
         paragraph=STORED(),
         # File records: the fingerprint sync compares, and why a file gave no text.

@@ -17,6 +17,9 @@ from . import ingest
 from .errors import UnreadableFileError
 from .results import SyncReport
 
+#: Below this much text to read, worker processes cost more than they save.
+PARALLEL_MIN_BYTES = 8_000_000
+
 
 @dataclass(frozen=True)
 class FileRecord:
@@ -80,6 +83,22 @@ def plan(manifest: dict[str, FileRecord], walk: ingest.Walk, roots: Iterable[str
         path for path, record in manifest.items() if path not in present and _is_under(path, roots)
     ]
     return result
+
+
+def split(plan: Plan, shards: int) -> list[Plan]:
+    """The plan cut into one plan per shard (each source goes to its own shard)."""
+    from .storage import shard_of
+
+    parts = [Plan() for _ in range(shards)]
+    for path in plan.to_read:
+        parts[shard_of(path, shards)].to_read.append(path)
+    for path in plan.to_remove:
+        parts[shard_of(path, shards)].to_remove.append(path)
+    for path in plan.unchanged:
+        parts[shard_of(path, shards)].unchanged.append(path)
+    for problem in plan.problems:
+        parts[shard_of(problem[0], shards)].problems.append(problem)
+    return parts
 
 
 def _is_under(path: str, roots: Iterable[str]) -> bool:
@@ -149,7 +168,7 @@ def add_document(writer: Any, source: str, text: str, record: FileRecord) -> int
     """Index a document's paragraphs and its file record; returns the paragraph count."""
     paragraphs = ingest.split_paragraphs(text)
     for number, paragraph in enumerate(paragraphs, 1):
-        writer.add_document(content=paragraph, surface=paragraph, source=source, paragraph=number)
+        writer.add_document(content=paragraph, source=source, paragraph=number)
     add_record(writer, source, record)
     return len(paragraphs)
 
@@ -163,4 +182,123 @@ def add_record(writer: Any, source: str, record: FileRecord) -> None:
         mtime_ns=record.mtime_ns,
         sha=record.sha,
         problem=record.problem,
+    )
+
+
+def run(
+    index_path: str,
+    generation: str,
+    parts: list[Plan],
+    manifest: dict[str, FileRecord],
+    *,
+    workers: int,
+    sizes: dict[str, int],
+    show_progress: bool,
+) -> SyncReport:
+    """Carry out per-shard plans, committing each shard; in parallel when it pays.
+
+    Each shard is written by one writer, in this process or in a worker process of its
+    own; a shard that is interrupted keeps its previous commit, which agrees with its
+    own file records.
+    """
+    from .progress import progress_bar
+
+    busy = [(shard, part) for shard, part in enumerate(parts) if part.has_work]
+    total = sum(sizes.get(path, 0) for _, part in busy for path in part.to_read)
+    records = [{p: r for p, r in manifest.items() if p in _sources(part)} for _, part in busy]
+    with progress_bar(total, show_progress) as advance:
+        if workers > 1 and len(busy) > 1 and total >= PARALLEL_MIN_BYTES:
+            reports = _run_in_processes(index_path, generation, busy, records, workers, advance)
+        else:
+            reports = [
+                apply_to_shard(index_path, generation, shard, part, recs, advance)
+                for (shard, part), recs in zip(busy, records, strict=True)
+            ]
+    unchanged = [p for shard, part in enumerate(parts) if not part.has_work for p in part.unchanged]
+    return merge([*reports, SyncReport(unchanged=tuple(unchanged))])
+
+
+def _sources(plan: Plan) -> set[str]:
+    return {*plan.to_read, *plan.to_remove, *(path for path, _ in plan.problems)}
+
+
+def apply_to_shard(
+    index_path: str,
+    generation: str,
+    shard: int,
+    plan: Plan,
+    manifest: dict[str, FileRecord],
+    progress: Callable[[int], None] | None = None,
+) -> SyncReport:
+    """Apply one shard's plan with its own writer, and commit (or cancel on failure)."""
+    from .storage import open_writer
+
+    writer = open_writer(index_path, generation, shard)
+    try:
+        report = apply(plan, writer, manifest, progress)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return report
+
+
+_counter: Any = None
+
+
+def _remember_counter(counter: Any) -> None:
+    global _counter
+    _counter = counter
+
+
+def _count_bytes(n: int) -> None:
+    with _counter.get_lock():
+        _counter.value += n
+
+
+def _apply_in_worker(*args: Any) -> SyncReport:
+    return apply_to_shard(*args, progress=_count_bytes)
+
+
+def _run_in_processes(
+    index_path: str,
+    generation: str,
+    busy: list[tuple[int, Plan]],
+    records: list[dict[str, FileRecord]],
+    workers: int,
+    advance: Callable[[int], None],
+) -> list[SyncReport]:
+    import multiprocessing
+
+    # Forked workers start at once and share what this process has loaded.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    counter = context.Value("q", 0)
+    shown = 0
+    with context.Pool(min(workers, len(busy)), _remember_counter, (counter,)) as pool:
+        pending = [
+            pool.apply_async(_apply_in_worker, (index_path, generation, shard, part, recs))
+            for (shard, part), recs in zip(busy, records, strict=True)
+        ]
+        while not all(result.ready() for result in pending):
+            pending[0].wait(0.2)
+            done = counter.value
+            advance(done - shown)
+            shown = done
+        return [result.get() for result in pending]
+
+
+def merge(reports: Iterable[SyncReport]) -> SyncReport:
+    """One report for several shards, each list in path order."""
+    reports = list(reports)
+
+    def joined(name: str) -> tuple[Any, ...]:
+        return tuple(sorted(item for r in reports for item in getattr(r, name)))
+
+    return SyncReport(
+        added=joined("added"),
+        updated=joined("updated"),
+        removed=joined("removed"),
+        unchanged=joined("unchanged"),
+        skipped=joined("skipped"),
     )

@@ -59,3 +59,11 @@ def touch_later(path: Path) -> None:
     """Move a file's mtime forward, as an edit a second later would."""
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def hold_writers(index_dir: Path) -> list[object]:
+    """Take the writer lock of every shard, as another process updating the index would."""
+    from indexer.storage import Storage
+
+    storage = Storage(str(index_dir))
+    return [storage.writer(shard) for shard in range(storage.shards)]

@@ -1,0 +1,241 @@
+"""Build speed, index size, memory and query latency: ours against plain Whoosh.
+
+    python bench/build.py [--corpus ../shared/corpora/news_rt_ng] [--limit ARTICLES]
+
+The news corpus (zipped JSON lines) is unpacked into one text file per article,
+paragraphs of 40 characters or more separated by blank lines. On that same text, in
+this one run, it builds and measures:
+
+- the baseline: Whoosh with its own ``LanguageAnalyzer("ru")`` (Snowball stemming),
+  positions and the paragraph text stored, one process — what a Whoosh user gets;
+- our index as shipped, through ``Index.sync``, with 1 and with 2 worker processes;
+
+and prints build throughput, index size and peak RSS (each build runs in a process of
+its own), warm query latency over ``bench/news_queries.txt``, and the CLI's wall time
+for one search and for a sync of the unchanged corpus. Ratios are ours / baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = (ROOT / "bench" / "news_queries.txt").read_text(encoding="utf-8").splitlines()
+
+
+def unpack(corpus: Path, limit: int | None, target: Path) -> tuple[int, int, int]:
+    """Write one text file per article; returns (files, paragraphs, bytes)."""
+    target.mkdir(parents=True, exist_ok=True)
+    files = paragraphs = size = 0
+    for archive in sorted(corpus.glob("*.zip")):
+        with zipfile.ZipFile(archive) as zipped:
+            for name in sorted(zipped.namelist()):
+                for number, line in enumerate(zipped.open(name)):
+                    if limit is not None and files >= limit:
+                        return files, paragraphs, size
+                    article = json.loads(line)
+                    kept = [p for p in article["content"].split("\n") if len(p.strip()) >= 40]
+                    if not kept:
+                        continue
+                    text = "\n\n".join(kept) + "\n"
+                    path = target / f"{archive.stem}-{number:05}.txt"
+                    path.write_text(text, encoding="utf-8")
+                    files += 1
+                    paragraphs += len(kept)
+                    size += len(text.encode("utf-8"))
+    return files, paragraphs, size
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+# -- what runs in a child process -----------------------------------------------------
+
+
+def baseline_schema():
+    from whoosh import fields
+    from whoosh.analysis import LanguageAnalyzer
+
+    return fields.Schema(
+        content=fields.TEXT(analyzer=LanguageAnalyzer("ru"), stored=True, phrase=True),
+        source=fields.ID(stored=True),
+        paragraph=fields.STORED(),
+    )
+
+
+def build_baseline(corpus: Path, index_dir: Path) -> None:
+    from whoosh import index
+
+    ix = index.create_in(str(index_dir), baseline_schema())
+    writer = ix.writer(limitmb=256)
+    for path in sorted(corpus.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        for number, paragraph in enumerate(text.strip().split("\n\n"), 1):
+            writer.add_document(content=paragraph, source=str(path), paragraph=number)
+    writer.commit()
+
+
+def build_ours(corpus: Path, index_dir: Path, workers: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from indexer import Index
+
+    with Index(index_dir) as index:
+        index.sync([corpus], workers=workers)
+
+
+def query_latency(kind: str, index_dir: Path) -> dict[str, float]:
+    """Warm, in-process: each query once to warm up, then three timed rounds."""
+    if kind == "baseline":
+        from whoosh import index
+        from whoosh.qparser import OrGroup, QueryParser
+
+        ix = index.open_dir(str(index_dir))
+        searcher = ix.searcher()
+        parser = QueryParser("content", ix.schema, group=OrGroup)
+
+        def run(q: str) -> None:
+            [hit["content"] for hit in searcher.search(parser.parse(q), limit=10)]
+
+    else:
+        sys.path.insert(0, str(ROOT))
+        from indexer import Index
+
+        ours = Index(index_dir)
+
+        def run(q: str) -> None:
+            [hit.text for hit in ours.search(q, limit=10)]
+
+    for q in QUERIES:
+        run(q)
+    times = []
+    for _ in range(3):
+        for q in QUERIES:
+            start = time.perf_counter()
+            run(q)
+            times.append(time.perf_counter() - start)
+    times.sort()
+    return {"p50": statistics.median(times), "p95": times[int(len(times) * 0.95)]}
+
+
+def child(args: argparse.Namespace) -> None:
+    start = time.perf_counter()
+    result: dict[str, float] = {}
+    if args.child == "baseline":
+        build_baseline(args.corpus_dir, args.index_dir)
+    elif args.child.startswith("ours"):
+        build_ours(args.corpus_dir, args.index_dir, int(args.child[4:]))
+    else:
+        result = query_latency(args.child.split("-", 1)[1], args.index_dir)
+    result["seconds"] = time.perf_counter() - start
+    print(json.dumps(result))
+
+
+# -- the parent -----------------------------------------------------------------------
+
+
+def run_child(kind: str, corpus_dir: Path, index_dir: Path) -> dict[str, float]:
+    """Run one measurement in a fresh process; adds its peak RSS in MB."""
+    command = [sys.executable, __file__, "--child", kind]
+    command += ["--corpus-dir", str(corpus_dir), "--index-dir", str(index_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    out = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{kind} failed with status {status}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["rss_mb"] = usage.ru_maxrss / 1024
+    return result
+
+
+def wall(command: list[str], repeat: int = 3) -> float:
+    """Median wall time of a command, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, check=False, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/corpora/news_rt_ng")
+    parser.add_argument("--limit", type=int, help="articles to use (default: all)")
+    parser.add_argument("--workdir", type=Path, help="keep the corpus and indexes here")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--index-dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    if not args.corpus.is_dir():
+        raise SystemExit(f"no corpus at {args.corpus}; pass --corpus")
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="indexer-bench-"))
+    corpus_dir = work / "corpus"
+    shutil.rmtree(corpus_dir, ignore_errors=True)
+    files, paragraphs, size = unpack(args.corpus, args.limit, corpus_dir)
+    megabytes = size / 1e6
+    print(f"corpus: {files} articles, {paragraphs} paragraphs, {megabytes:.1f} MB ({corpus_dir})")
+
+    builds = {}
+    for kind in ("baseline", "ours1", "ours2"):
+        index_dir = work / f"index-{kind}"
+        shutil.rmtree(index_dir, ignore_errors=True)
+        index_dir.mkdir(parents=True)
+        result = run_child(kind, corpus_dir, index_dir)
+        result["size_mb"] = folder_size(index_dir) / 1e6
+        builds[kind] = result
+    base = builds["baseline"]
+    names = {"baseline": "Whoosh LanguageAnalyzer(ru), 1 proc", "ours1": "ours, 1 process",
+             "ours2": "ours, 2 processes"}  # fmt: skip
+    print()
+    print(
+        f"{'build':38} {'MB/s':>6} {'para/s':>8} {'size MB':>8} {'RSS MB':>7}   ratios to baseline"
+    )
+    for kind, r in builds.items():
+        speed = megabytes / r["seconds"]
+        speedup, bigger = base["seconds"] / r["seconds"], r["size_mb"] / base["size_mb"]
+        heavier = r["rss_mb"] / base["rss_mb"]
+        ratio = f"   speed {speedup:.2f}×, size {bigger:.2f}×, RSS {heavier:.2f}×"
+        ratio = "" if kind == "baseline" else ratio
+        print(f"{names[kind]:38} {speed:6.2f} {paragraphs / r['seconds']:8.0f} "
+              f"{r['size_mb']:8.1f} {r['rss_mb']:7.0f}{ratio}")  # fmt: skip
+
+    print()
+    latency = {
+        "baseline": run_child("query-baseline", corpus_dir, work / "index-baseline"),
+        "ours": run_child("query-ours", corpus_dir, work / "index-ours2"),
+    }
+    for kind, r in latency.items():
+        print(
+            f"query latency, {kind:8}: p50 {r['p50'] * 1000:6.1f} ms, p95 {r['p95'] * 1000:6.1f} ms"
+        )
+    print(
+        f"query p50 ratio ours/baseline: {latency['ours']['p50'] / latency['baseline']['p50']:.2f}×"
+    )
+
+    print()
+    index_dir = work / "index-ours2"
+    search = [sys.executable, str(ROOT / "search.py"), "переговоры", str(corpus_dir)]
+    search += ["--index", str(index_dir), "-q"]
+    print(f"CLI search on the built index (wall, median of 3): {wall(search):.2f} s")
+    sync = [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+            "from indexer import Index; Index(sys.argv[2]).sync([sys.argv[3]])",
+            str(ROOT), str(index_dir), str(corpus_dir)]  # fmt: skip
+    print(f"sync of the unchanged corpus (wall, a fresh process): {wall(sync):.2f} s")
+
+
+if __name__ == "__main__":
+    main()

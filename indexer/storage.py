@@ -1,0 +1,227 @@
+"""The index directory: a marker file, the live generation, and its shards.
+
+``indexer.json`` names the live generation and how many shards it has. Each shard is
+a Whoosh index of its own (named ``g3s0``, ``g3s1``, …), so that a big build can write
+the shards in parallel processes; searches read all shards through one ``MultiReader``,
+so scores use statistics of the whole collection whatever the split. A source always
+lives in the same shard (a hash of its name). A rebuild writes a new generation beside
+the old one and switches the marker once every shard is committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import IndexBusyError, IndexLocationError, SchemaMismatchError
+
+MARKER = "indexer.json"
+_FORMAT = "indexer paragraph index"
+#: More shards than cores buys nothing; one per core, up to this many.
+MAX_SHARDS = 4
+#: Memory for each writer's posting buffer before it spills to disk.
+WRITER_MEMORY_MB = 256
+
+
+def default_shards() -> int:
+    """How many shards a new generation gets: one per core, at most :data:`MAX_SHARDS`."""
+    return max(1, min(os.cpu_count() or 1, MAX_SHARDS))
+
+
+def shard_of(source: str, shards: int) -> int:
+    """The shard a source lives in (stable across processes and runs)."""
+    return zlib.crc32(source.encode("utf-8")) % shards
+
+
+def shard_name(generation: str, shard: int) -> str:
+    """The Whoosh index name of one shard of a generation."""
+    return f"{generation}s{shard}"
+
+
+class Storage:
+    """An index directory, checked on opening and created when new or empty.
+
+    :raises IndexLocationError: the directory is a file, cannot be created or written,
+        or holds files that are not an index of ours.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise IndexLocationError(f"index location «{path}» is a file, not a directory")
+        try:
+            os.makedirs(path, exist_ok=True)
+            entries = os.listdir(path)
+        except OSError as exc:
+            raise IndexLocationError(f"cannot use «{path}» as an index: {exc.strerror}") from exc
+        if MARKER in entries:
+            self._read_marker()
+        elif entries:
+            raise IndexLocationError(
+                f"«{path}» is not empty and holds no index of ours; "
+                "choose an empty or new directory for the index"
+            )
+        else:
+            self.generation, self.shards = "g1", default_shards()
+            self.create_generation(self.generation, self.shards)
+            self.switch(self.generation, self.shards)
+
+    # -- the marker ------------------------------------------------------------------
+
+    def _read_marker(self) -> None:
+        from .schema import SCHEMA_VERSION
+
+        try:
+            with open(os.path.join(self.path, MARKER), encoding="utf-8") as file:
+                marker = json.load(file)
+            if marker.get("format") != _FORMAT:
+                raise ValueError(marker.get("format"))
+            self.generation = str(marker["generation"])
+            self.shards = int(marker.get("shards", 1))
+            self.stale = marker["schema"] != SCHEMA_VERSION
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise IndexLocationError(
+                f"«{self.path}» holds an {MARKER} that is not ours; "
+                "choose another directory for the index"
+            ) from exc
+
+    def switch(self, generation: str, shards: int) -> None:
+        """Make a committed generation the live one, and drop the one it replaces."""
+        from .schema import SCHEMA_VERSION
+
+        old = getattr(self, "generation", None)
+        marker = {
+            "format": _FORMAT,
+            "schema": SCHEMA_VERSION,
+            "generation": generation,
+            "shards": shards,
+        }
+        temporary = os.path.join(self.path, f".{MARKER}.tmp")
+        try:
+            with open(temporary, "w", encoding="utf-8") as file:
+                json.dump(marker, file)
+            os.replace(temporary, os.path.join(self.path, MARKER))
+        except OSError as exc:
+            raise IndexLocationError(
+                f"cannot write to index «{self.path}»: {exc.strerror}"
+            ) from exc
+        self.generation, self.shards, self.stale = generation, shards, False
+        if old is not None and old != generation:
+            self.drop_generation(old)
+
+    # -- generations -----------------------------------------------------------------
+
+    def next_generation(self) -> str:
+        """A name for a generation after the live one."""
+        return f"g{int(self.generation.lstrip('g') or 0) + 1}"
+
+    def create_generation(self, generation: str, shards: int) -> None:
+        """Create the empty shards of a new generation (replacing leftovers of that name)."""
+        from whoosh import index as whoosh_index
+
+        from .schema import build_schema
+
+        self.check_writable()
+        self.drop_generation(generation)
+        schema = build_schema()
+        try:
+            for shard in range(shards):
+                whoosh_index.create_in(self.path, schema, indexname=shard_name(generation, shard))
+        except OSError as exc:
+            raise IndexLocationError(
+                f"cannot write to index «{self.path}»: {exc.strerror}"
+            ) from exc
+
+    def drop_generation(self, generation: str) -> None:
+        """Delete the files of a generation (never anything else)."""
+        # Whoosh names a shard's files _g3s0_1.toc, g3s0_<segment>.seg, g3s0_WRITELOCK.
+        ours = re.compile(rf"_?{re.escape(generation)}(s\d+)?_")
+        for name in os.listdir(self.path):
+            if ours.match(name):
+                # A reader on another platform may still hold a file; harmless.
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(self.path, name))
+
+    def check_writable(self) -> None:
+        """Raise unless files can be written in the index directory."""
+        if not os.access(self.path, os.W_OK):
+            raise IndexLocationError(f"index directory «{self.path}» is not writable")
+
+    def check_current(self) -> None:
+        """Raise if the live generation was built by another version."""
+        if self.stale:
+            raise SchemaMismatchError(
+                f"the index in «{self.path}» was built by another version of this tool; "
+                "rebuild it (--rebuild, or sync(..., rebuild=True))"
+            )
+
+    # -- opening ---------------------------------------------------------------------
+
+    def open_shard(self, shard: int, generation: str | None = None) -> Any:
+        """The Whoosh index of one shard."""
+        from whoosh import index as whoosh_index
+
+        name = shard_name(generation or self.generation, shard)
+        return whoosh_index.open_dir(self.path, indexname=name)
+
+    def reader(self) -> Any:
+        """One reader over every segment of every shard of the live generation."""
+        from whoosh.reading import MultiReader
+
+        self.check_current()
+        leaves = []
+        for shard in range(self.shards):
+            reader = self.open_shard(shard).reader()
+            leaves += [leaf for leaf, _offset in reader.leaf_readers()]
+        return leaves[0] if len(leaves) == 1 else MultiReader(leaves)
+
+    def writer(self, shard: int, generation: str | None = None) -> Any:
+        """A writer on one shard.
+
+        :raises IndexBusyError: another process holds the shard's writer lock.
+        """
+        self.check_writable()
+        return open_writer(self.path, generation or self.generation, shard)
+
+    def hold_locks(self, generation: str, shards: int) -> list[Any]:
+        """Take the writer locks of a generation's shards, so no sync writes meanwhile.
+
+        :raises IndexBusyError: another process holds one of them.
+        """
+        from whoosh.filedb.filestore import FileStorage
+
+        storage = FileStorage(self.path)
+        held: list[Any] = []
+        for shard in range(shards):
+            lock = storage.lock(f"{shard_name(generation, shard)}_WRITELOCK")
+            if not lock.acquire(blocking=False):
+                release(held)
+                raise IndexBusyError(f"another process is updating the index in «{self.path}»")
+            held.append(lock)
+        return held
+
+
+def open_writer(path: str, generation: str, shard: int) -> Any:
+    """A Whoosh writer on one shard of a generation (also used in worker processes).
+
+    :raises IndexBusyError: another process holds the shard's writer lock.
+    """
+    from whoosh import index as whoosh_index
+    from whoosh.index import LockError
+
+    ix = whoosh_index.open_dir(path, indexname=shard_name(generation, shard))
+    try:
+        return ix.writer(limitmb=WRITER_MEMORY_MB, timeout=1.0)
+    except LockError as exc:
+        raise IndexBusyError(f"another process is updating the index in «{path}»") from exc
+
+
+def release(locks: Iterable[Any]) -> None:
+    """Release locks taken with :meth:`Storage.hold_locks`."""
+    for lock in locks:
+        lock.release()
