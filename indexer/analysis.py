@@ -1,24 +1,29 @@
-"""Russian text analysis as a Whoosh pipeline: tokenizer | filters.
+"""Russian text analysis as a Whoosh pipeline: ``RussianTokenizer() | MorphologyFilter()``.
 
 >>> analyzer = russian_analyzer()
 >>> [t.text for t in analyzer("Переговоры состоялись")]
 ['переговоры', 'состояться']
 
-Each piece does one thing; the field owns the analyzer, so documents and queries are
-analysed alike. Index mode (the default) also splits compound words into their parts;
-query mode keeps «из-за» whole so that it never turns into «из» OR «за».
+The tokenizer finds words and their offsets; the filter replaces each word by the
+terms it is indexed under. What a word becomes depends only on the word, so the filter
+works from a cache, :func:`word_terms`: cleaning, lower-casing, compound splitting and
+lemmatising happen once per distinct word form, not once per occurrence. The field owns
+the analyzer, so documents and queries are analysed alike; index mode (the default)
+also splits compound words into their parts, query mode keeps «из-за» whole so that it
+never turns into «из» OR «за».
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, Token, Tokenizer
+from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
-from .morphology import lemma_weights, lemmas
+from .morphology import LEMMA_CACHE_SIZE, lemma_weights
 
 # Letters and digits, with combining accents and soft hyphens allowed inside a word:
 # «за́мок» (a stress mark) and «пере\xadговоры» (a soft hyphen) are single words.
@@ -28,7 +33,6 @@ _PIECE = r"[^\W_](?:[^\W_]|[\u0300-\u036f\u00ad])*"
 _JOINER = r"(?:[-\u2010\u2011]|['\u2019](?=[^\W\d_])|(?<=\d)[.,](?=\d))"
 WORD_PATTERN = re.compile(rf"{_PIECE}(?:{_JOINER}{_PIECE})*")
 
-_JOINERS = re.compile(r"[-\u2010\u2011'\u2019.,]")
 _PARTS = re.compile(r"[^-\u2010\u2011'\u2019.,]+")
 _NEEDS_CLEANING = re.compile(r"[\u0300-\u036f\u00ad]")
 _CYRILLIC_STRESS = re.compile(r"(?<=[а-яёА-ЯЁ])[\u0300\u0301]")
@@ -44,6 +48,38 @@ def clean_word(word: str) -> str:
         return word
     word = unicodedata.normalize("NFD", word.replace("\u00ad", ""))
     return unicodedata.normalize("NFC", _CYRILLIC_STRESS.sub("", word))
+
+
+class Piece(NamedTuple):
+    """A word, or a part of a compound word, with offsets relative to the word."""
+
+    start: int
+    end: int
+    lemmas: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
+def word_terms(word: str, split: bool = True) -> tuple[Piece, ...]:
+    """What one word as written is indexed under: the whole word, then its parts.
+
+    The word is cleaned and lower-cased; every distinct normal form counts. With
+    ``split``, a compound also yields its parts («воздушно-космические» is found by
+    «космический», «24.02.2016» by «2016»).
+
+    >>> word_terms("Воздушно-космические")
+    (Piece(start=0, end=20, lemmas=('воздушно-космический',)), Piece(start=0, end=8, lemmas=('воздушно', 'воздушный')), Piece(start=9, end=20, lemmas=('космический',)))
+    """  # noqa: E501
+    cleaned = clean_word(word).lower()
+    pieces = [Piece(0, len(word), tuple(lemma for lemma, _ in lemma_weights(cleaned)))]
+    parts = list(_PARTS.finditer(cleaned)) if split else []
+    if len(parts) > 1:
+        # Offsets of the parts are exact only when cleaning kept the length.
+        exact = len(cleaned) == len(word)
+        for part in parts:
+            start, end = (part.start(), part.end()) if exact else (0, len(word))
+            lemmas = tuple(lemma for lemma, _ in lemma_weights(part.group()))
+            pieces.append(Piece(start, end, lemmas))
+    return tuple(pieces)
 
 
 class RussianTokenizer(Tokenizer):
@@ -77,7 +113,7 @@ class RussianTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         matches = WORD_PATTERN.finditer(value) if tokenize else _whole(value)
         for pos, match in enumerate(matches, start_pos):
-            token.text = clean_word(match.group())
+            token.text = match.group()
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
@@ -96,50 +132,13 @@ def _whole(value: str) -> Iterator[re.Match[str]]:
         yield match
 
 
-class CompoundSplitFilter(Filter):
-    """After a compound word, its parts at the same position (index mode only).
+class MorphologyFilter(Filter):
+    """Replace each word by the terms of :func:`word_terms`, all at the word's position.
 
-    «воздушно-космические» is then found by «космический» as well, and «24.02.2016»
-    by «2016». Queries are not split: a query «из-за» means the whole word.
+    Parts of a compound get their own offsets, so highlighting marks what matched.
+    ``is_morph`` lets Whoosh skip this filter when it asks for the words as written.
 
-    >>> stream = RussianTokenizer()("воздушно-космические силы", mode="index")
-    >>> [t.text for t in CompoundSplitFilter()(stream)]
-    ['воздушно-космические', 'воздушно', 'космические', 'силы']
-    """
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            yield token
-            if token.mode == "query" or not _JOINERS.search(token.text):
-                continue
-            whole = token.text
-            start = token.startchar if token.chars else 0
-            end = token.endchar if token.chars else 0
-            # Offsets of the parts are exact only when cleaning kept the length.
-            exact = token.chars and end - start == len(whole)
-            for part in _PARTS.finditer(whole):
-                token.text = part.group()
-                if exact:
-                    token.startchar = start + part.start()
-                    token.endchar = start + part.end()
-                yield token
-            token.text = whole
-            if token.chars:
-                token.startchar, token.endchar = start, end
-
-
-class LemmaFilter(Filter):
-    """Replace each word by all its distinct normal forms, at the same position.
-
-    ``is_morph`` lets Whoosh skip this filter when it asks for surface forms.
-
-    >>> [t.text for t in LemmaFilter()(RussianTokenizer()("стали"))]
+    >>> [t.text for t in MorphologyFilter()(RussianTokenizer()("стали"))]
     ['стать', 'сталь']
     """
 
@@ -153,22 +152,32 @@ class LemmaFilter(Filter):
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for token in tokens:
-            for lemma, _weight in lemma_weights(token.text):
-                token.text = lemma
-                yield token
+            pieces = word_terms(token.text, token.mode != "query")
+            if token.chars:
+                start = token.startchar
+                for piece in pieces:
+                    token.startchar, token.endchar = start + piece.start, start + piece.end
+                    for lemma in piece.lemmas:
+                        token.text = lemma
+                        yield token
+            else:
+                for piece in pieces:
+                    for lemma in piece.lemmas:
+                        token.text = lemma
+                        yield token
 
 
 def russian_analyzer() -> CompositeAnalyzer:
-    """The analyzer of the paragraph field: tokens → lower case → compounds → lemmas.
+    """The analyzer of the paragraph field.
 
     >>> [t.text for t in russian_analyzer()("Лавров и Керри")]
     ['лавров', 'лавр', 'и', 'керри']
     """
-    return RussianTokenizer() | LowercaseFilter() | CompoundSplitFilter() | LemmaFilter()
+    return RussianTokenizer() | MorphologyFilter()
 
 
 class Word(NamedTuple):
-    """One analysed word of a text: its lemmas and where it stands."""
+    """One analysed word of a text (or part of a compound): where it is, its lemmas."""
 
     start: int
     end: int
@@ -184,8 +193,10 @@ def words(text: str, mode: str = "index") -> list[Word]:
     >>> words("Главы МИД")[1]
     Word(start=6, end=9, text='МИД', lemmas=('мид',))
     """
-    analyzer = RussianTokenizer() | LowercaseFilter() | CompoundSplitFilter()
-    return [
-        Word(t.startchar, t.endchar, text[t.startchar : t.endchar], lemmas(t.text))
-        for t in analyzer(text, chars=True, mode=mode)
-    ]
+    found = []
+    for match in WORD_PATTERN.finditer(text):
+        start = match.start()
+        for piece in word_terms(match.group(), mode != "query"):
+            a, b = start + piece.start, start + piece.end
+            found.append(Word(a, b, text[a:b], piece.lemmas))
+    return found
