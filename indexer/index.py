@@ -121,7 +121,7 @@ class Index:
         record = sync.FileRecord(len(data), None, sync.fingerprint(data))
         writer = self._storage.writer(shard_of(name, self._storage.shards))
         try:
-            writer.delete_by_term("source", name)
+            sync.delete_source(writer, name)
             sync.add_document(writer, name, text, record)
         except BaseException:
             writer.cancel()
@@ -132,11 +132,12 @@ class Index:
     def remove(self, name: str) -> bool:
         """Remove a document (its paragraphs and record); False if there was none."""
         from .storage import shard_of
+        from .sync import delete_source
 
-        if self._get_searcher().document_number(source=name) is None:
+        if self._get_searcher().document_number(file=name) is None:
             return False
         writer = self._storage.writer(shard_of(name, self._storage.shards))
-        writer.delete_by_term("source", name)
+        delete_source(writer, name)
         writer.commit()
         self._reset_searcher()
         return True
@@ -204,13 +205,11 @@ class Index:
         )
 
     def _run(self, compiled: Any, limit: int, explain: bool) -> tuple[tuple[Hit, ...], int]:
-        from whoosh.query import Term
-
         from .explain import explain as explain_hit
         from .highlight import match_spans
 
         searcher = self._get_searcher()
-        results = searcher.search(compiled.query, limit=limit, mask=Term("kind", "file"))
+        results = searcher.search(compiled.query, limit=limit)
         hits = []
         for result in results:
             text = result["content"]
@@ -224,7 +223,9 @@ class Index:
                     explanation=explain_hit(compiled, searcher, result.docnum) if explain else None,
                 )
             )
-        return tuple(hits), len(results)
+        # Counting every match exactly would undo the block skipping; estimate instead.
+        total = len(results) if results.has_exact_length() else results.estimated_length()
+        return tuple(hits), total
 
     def sources(self) -> list[str]:
         """The names of the documents in the index, in sorted order."""

@@ -33,7 +33,8 @@ class SearchResults:
 
     query: str
     hits: tuple[Hit, ...]
-    #: How many paragraphs matched in all (``len()`` counts only those returned).
+    #: How many paragraphs matched in all (``len()`` counts only those returned); an
+    #: upper estimate when the search skipped blocks of postings too weak to rank.
     total: int
     #: Words of the query left out as too common to search for.
     dropped: tuple[str, ...] = ()

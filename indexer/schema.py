@@ -2,7 +2,8 @@
 
 A file record (``kind="file"``) holds what sync needs to know without reading the file
 again; it lives in the index itself so that it is committed together with the
-paragraphs it describes.
+paragraphs it describes. It names its source in a field of its own (``file``), so that
+no query on paragraphs, ``source:`` included, can ever match it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from .analysis import russian_analyzer
 
 #: Bumped whenever the schema or the analysis changes what is indexed; an index built
 #: with another version must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: The field that holds a paragraph's text, indexed by lemmas with positions.
 CONTENT = "content"
@@ -28,6 +29,7 @@ def build_schema() -> Schema:
         paragraph=STORED(),
         # File records: the fingerprint sync compares, and why a file gave no text.
         kind=ID(),
+        file=ID(stored=True),
         size=STORED(),
         mtime_ns=STORED(),
         sha=STORED(),

@@ -148,9 +148,37 @@ class UnionMatcher(Matcher):
     def score(self) -> float:
         return sum(m.score() for m in self.current())
 
+    # Block-max skipping: Whoosh's collector asks for an upper bound of the scores in
+    # the current blocks and lets us skip blocks that cannot reach its top-N threshold.
+
+    def supports_block_quality(self) -> bool:
+        return all(m.supports_block_quality() for m in self._active)
+
+    def max_quality(self) -> float:
+        return sum(m.max_quality() for m in self._active)
+
+    def block_quality(self) -> float:
+        return sum(m.block_quality() for m in self._active)
+
+    def skip_to_quality(self, minquality: float) -> int:
+        # Skip the child with the weakest block while the children's blocks together
+        # cannot beat ``minquality``: whatever the others add, it stays below.
+        skipped = 0
+        while self._active and self.block_quality() <= minquality:
+            qualities = [m.block_quality() for m in self._active]
+            weakest = min(range(len(qualities)), key=qualities.__getitem__)
+            others = sum(qualities) - qualities[weakest]
+            skipped += self._active[weakest].skip_to_quality(minquality - others)
+            self._refresh()
+        return skipped
+
 
 class CoordinationMatcher(UnionMatcher):
-    """Sums the children's scores times the share of children that match."""
+    """Sums the children's scores times the share of children that match.
+
+    The coordination factor is at most 1, so the children's summed block qualities
+    remain an upper bound for block-max skipping.
+    """
 
     @property
     def total(self) -> int:
@@ -167,3 +195,19 @@ class BestMatcher(UnionMatcher):
 
     def score(self) -> float:
         return max(m.score() for m in self.current())
+
+    def max_quality(self) -> float:
+        return max((m.max_quality() for m in self._active), default=0.0)
+
+    def block_quality(self) -> float:
+        return max((m.block_quality() for m in self._active), default=0.0)
+
+    def skip_to_quality(self, minquality: float) -> int:
+        # The best child decides the score: every child must leave its weak block.
+        skipped = 0
+        while self._active and self.block_quality() <= minquality:
+            for m in self._active:
+                if m.block_quality() <= minquality:
+                    skipped += m.skip_to_quality(minquality)
+            self._refresh()
+        return skipped

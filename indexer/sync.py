@@ -36,7 +36,7 @@ def load_manifest(searcher: Any) -> dict[str, FileRecord]:
     manifest = {}
     for docnum in searcher.document_numbers(kind="file"):
         fields = searcher.stored_fields(docnum)
-        manifest[fields["source"]] = FileRecord(
+        manifest[fields["file"]] = FileRecord(
             fields.get("size"), fields.get("mtime_ns"), fields.get("sha"), fields.get("problem")
         )
     return manifest
@@ -115,7 +115,7 @@ def apply(
     added, updated, unchanged = [], [], list(plan.unchanged)
     skipped = list(plan.problems)
     for path, reason in plan.problems:
-        writer.delete_by_term("source", path)
+        delete_source(writer, path)
         add_record(writer, path, FileRecord(None, None, None, reason))
     for path in plan.to_read:
         old = manifest.get(path)
@@ -126,17 +126,17 @@ def apply(
         except OSError as exc:
             reason = exc.strerror or str(exc)
             skipped.append((path, reason))
-            writer.delete_by_term("source", path)
+            delete_source(writer, path)
             add_record(writer, path, FileRecord(None, None, None, reason))
             continue
         record = FileRecord(stat.st_size, stat.st_mtime_ns, fingerprint(data))
         if old and old.sha == record.sha and not old.problem:
             # Touched but not changed: remember the new mtime, keep the paragraphs.
-            writer.delete_by_query(_record_of(path))
+            writer.delete_by_term("file", path)
             add_record(writer, path, record)
             unchanged.append(path)
             continue
-        writer.delete_by_term("source", path)
+        delete_source(writer, path)
         try:
             text = ingest.decode(data)
         except UnreadableFileError as exc:
@@ -148,7 +148,7 @@ def apply(
         if progress:
             progress(len(data))
     for path in plan.to_remove:
-        writer.delete_by_term("source", path)
+        delete_source(writer, path)
     return SyncReport(
         added=tuple(added),
         updated=tuple(updated),
@@ -158,10 +158,10 @@ def apply(
     )
 
 
-def _record_of(source: str) -> Any:
-    from whoosh import query
-
-    return query.And([query.Term("kind", "file"), query.Term("source", source)])
+def delete_source(writer: Any, source: str) -> None:
+    """Delete a source's paragraphs and its file record."""
+    writer.delete_by_term("source", source)
+    writer.delete_by_term("file", source)
 
 
 def add_document(writer: Any, source: str, text: str, record: FileRecord) -> int:
@@ -177,7 +177,7 @@ def add_record(writer: Any, source: str, record: FileRecord) -> None:
     """Write the file record of a source."""
     writer.add_document(
         kind="file",
-        source=source,
+        file=source,
         size=record.size,
         mtime_ns=record.mtime_ns,
         sha=record.sha,
