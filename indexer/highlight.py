@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .analysis import Word, words
-from .morphology import fold_yo
+from .analysis import WORD_PATTERN, word_terms
+from .forms import surface_form
 
 Span = tuple[int, int]
 
@@ -29,14 +29,17 @@ def match_spans(
     ['Лавров', 'переговоры']
     """
     wanted, exact, starts = set(lemmas), set(forms), tuple(prefixes)
-
-    def matches(word: Word) -> bool:
-        if wanted.intersection(word.lemmas):
-            return True
-        form = fold_yo(word.text.lower())
-        return form in exact or bool(starts and form.startswith(starts))
-
-    spans = sorted({(w.start, w.end) for w in words(text) if matches(w)})
+    found = set()
+    for match in WORD_PATTERN.finditer(text):
+        offset = match.start()
+        for piece in word_terms(match.group()):
+            hit = not wanted.isdisjoint(piece.lemmas)
+            if not hit and (exact or starts):
+                form = surface_form(text[offset + piece.start : offset + piece.end])
+                hit = form in exact or bool(starts and form.startswith(starts))
+            if hit:
+                found.add((offset + piece.start, offset + piece.end))
+    spans = sorted(found)
     merged: list[Span] = []
     for start, end in spans:
         if merged and start < merged[-1][1]:

@@ -92,12 +92,15 @@ class UnionMatcher(Matcher):
         self._refresh()
 
     def _refresh(self) -> None:
+        # Children's ids are cached: this runs for every document of every query.
         self._active = [m for m in self._all if m.is_active()]
-        self._id = min(m.id() for m in self._active) if self._active else None
+        self._ids = [m.id() for m in self._active]
+        self._id = min(self._ids) if self._ids else None
+        self._current = [m for m, i in zip(self._active, self._ids, strict=True) if i == self._id]
 
     def current(self) -> list[Matcher]:
         """The children that match the current document."""
-        return [m for m in self._active if m.id() == self._id]
+        return self._current
 
     def is_active(self) -> bool:
         return self._id is not None
@@ -119,10 +122,13 @@ class UnionMatcher(Matcher):
     def depth(self) -> int:
         return 1 + max((m.depth() for m in self._all), default=0)
 
-    def next(self) -> None:
-        for m in self.current():
-            m.next()
+    def next(self) -> bool:
+        # True when a child entered a new block: the collector then checks qualities.
+        new_block = False
+        for m in self._current:
+            new_block = bool(m.next()) or new_block
         self._refresh()
+        return new_block
 
     def skip_to(self, target: int) -> None:
         for m in self._active:
