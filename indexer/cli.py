@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--index", metavar="DIR", help="keep the index in DIR")
     parser.add_argument("--rebuild", action="store_true", help="index every file afresh")
     parser.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="processes for a big build (default: one per core)",
+    )
+    parser.add_argument(
         "--literal", action="store_true", help="search the words as typed, no syntax"
     )
     parser.add_argument(
@@ -146,13 +152,14 @@ def search(args: argparse.Namespace, prog: str) -> int:
     _check_paths(paths, args.query, prog)
     compile_query(args.query, literal=args.literal)  # a bad query fails before any indexing
     note = _Notes(prog, quiet=args.quiet)
+    build = {"rebuild": args.rebuild, "workers": args.workers, "progress": not args.quiet}
     with Index(args.index or default_index_dir(paths)) as index:
         try:
             try:
-                report = index.sync(paths, rebuild=args.rebuild)
+                report = index.sync(paths, **build)
             except SchemaMismatchError:
                 note("the index was built by another version; rebuilding it")
-                report = index.sync(paths, rebuild=True)
+                report = index.sync(paths, **{**build, "rebuild": True})
         except IndexBusyError as exc:
             note(f"{exc}; searching the index as it is")
         else:
