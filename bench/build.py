@@ -26,8 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
+
+import news
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = (ROOT / "bench" / "news_queries.txt").read_text(encoding="utf-8").splitlines()
@@ -37,22 +38,14 @@ def unpack(corpus: Path, limit: int | None, target: Path) -> tuple[int, int, int
     """Write one text file per article; returns (files, paragraphs, bytes)."""
     target.mkdir(parents=True, exist_ok=True)
     files = paragraphs = size = 0
-    for archive in sorted(corpus.glob("*.zip")):
-        with zipfile.ZipFile(archive) as zipped:
-            for name in sorted(zipped.namelist()):
-                for number, line in enumerate(zipped.open(name)):
-                    if limit is not None and files >= limit:
-                        return files, paragraphs, size
-                    article = json.loads(line)
-                    kept = [p for p in article["content"].split("\n") if len(p.strip()) >= 40]
-                    if not kept:
-                        continue
-                    text = "\n\n".join(kept) + "\n"
-                    path = target / f"{archive.stem}-{number:05}.txt"
-                    path.write_text(text, encoding="utf-8")
-                    files += 1
-                    paragraphs += len(kept)
-                    size += len(text.encode("utf-8"))
+    for name, kept in news.articles(corpus):
+        if limit is not None and files >= limit:
+            break
+        text = "\n\n".join(kept) + "\n"
+        (target / f"{name}.txt").write_text(text, encoding="utf-8")
+        files += 1
+        paragraphs += len(kept)
+        size += len(text.encode("utf-8"))
     return files, paragraphs, size
 
 
@@ -170,7 +163,7 @@ def wall(command: list[str], repeat: int = 3) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/corpora/news_rt_ng")
+    parser.add_argument("--corpus", type=Path, default=news.DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int, help="articles to use (default: all)")
     parser.add_argument("--workdir", type=Path, help="keep the corpus and indexes here")
     parser.add_argument("--child", help=argparse.SUPPRESS)

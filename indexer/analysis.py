@@ -51,11 +51,20 @@ def clean_word(word: str) -> str:
 
 
 class Piece(NamedTuple):
-    """A word, or a part of a compound word, with offsets relative to the word."""
+    """A word, or a part of a compound word, with offsets relative to the word.
+
+    ``weights`` holds the probability of each lemma (:func:`lemma_weights`).
+    """
 
     start: int
     end: int
     lemmas: tuple[str, ...]
+    weights: tuple[float, ...]
+
+
+def _piece(start: int, end: int, word: str) -> Piece:
+    ranked = lemma_weights(word)
+    return Piece(start, end, tuple(lemma for lemma, _ in ranked), tuple(w for _, w in ranked))
 
 
 @functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
@@ -66,19 +75,18 @@ def word_terms(word: str, split: bool = True) -> tuple[Piece, ...]:
     ``split``, a compound also yields its parts («воздушно-космические» is found by
     «космический», «24.02.2016» by «2016»).
 
-    >>> word_terms("Воздушно-космические")
-    (Piece(start=0, end=20, lemmas=('воздушно-космический',)), Piece(start=0, end=8, lemmas=('воздушно', 'воздушный')), Piece(start=9, end=20, lemmas=('космический',)))
-    """  # noqa: E501
+    >>> [piece.lemmas for piece in word_terms("Воздушно-космические")]
+    [('воздушно-космический',), ('воздушно', 'воздушный'), ('космический',)]
+    """
     cleaned = clean_word(word).lower()
-    pieces = [Piece(0, len(word), tuple(lemma for lemma, _ in lemma_weights(cleaned)))]
+    pieces = [_piece(0, len(word), cleaned)]
     parts = list(_PARTS.finditer(cleaned)) if split else []
     if len(parts) > 1:
         # Offsets of the parts are exact only when cleaning kept the length.
         exact = len(cleaned) == len(word)
         for part in parts:
             start, end = (part.start(), part.end()) if exact else (0, len(word))
-            lemmas = tuple(lemma for lemma, _ in lemma_weights(part.group()))
-            pieces.append(Piece(start, end, lemmas))
+            pieces.append(_piece(start, end, part.group()))
     return tuple(pieces)
 
 
@@ -177,12 +185,14 @@ def russian_analyzer() -> CompositeAnalyzer:
 
 
 class Word(NamedTuple):
-    """One analysed word of a text (or part of a compound): where it is, its lemmas."""
+    """One analysed word of a text (or part of a compound): where it is, its lemmas
+    and their probabilities."""
 
     start: int
     end: int
     text: str
     lemmas: tuple[str, ...]
+    weights: tuple[float, ...]
 
 
 def words(text: str, mode: str = "index") -> list[Word]:
@@ -191,12 +201,12 @@ def words(text: str, mode: str = "index") -> list[Word]:
     In index mode a compound word comes with its parts, each with its own offsets.
 
     >>> words("Главы МИД")[1]
-    Word(start=6, end=9, text='МИД', lemmas=('мид',))
+    Word(start=6, end=9, text='МИД', lemmas=('мид',), weights=(1.0,))
     """
     found = []
     for match in WORD_PATTERN.finditer(text):
         start = match.start()
         for piece in word_terms(match.group(), mode != "query"):
             a, b = start + piece.start, start + piece.end
-            found.append(Word(a, b, text[a:b], piece.lemmas))
+            found.append(Word(a, b, text[a:b], piece.lemmas, piece.weights))
     return found

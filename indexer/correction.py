@@ -16,7 +16,7 @@ from whoosh.support.levenshtein import distance
 from .analysis import words
 from .forms import surface_form
 from .morphology import get_morph
-from .query import CompiledQuery, QueryWord, replace_words
+from .query import STOP_LEMMAS, CompiledQuery, QueryWord, replace_words
 from .schema import CONTENT
 
 _LATIN_KEYS = "`qwertyuiop[]asdfghjkl;'zxcvbnm,./" + '~QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>'
@@ -96,9 +96,11 @@ class Vocabulary:
     def _near(self, field: str, text: str, distance: int) -> list[tuple[int, int, str]]:
         # Ask each segment: a segment walks its word list with a Levenshtein automaton,
         # while a reader over several segments would compare every word one by one.
+        # The first letter is taken as typed: a slip there is rare, and fixing it
+        # means walking the whole word list instead of the words under one letter.
         candidates = set()
         for leaf, _offset in self.reader.leaf_readers():
-            candidates.update(leaf.terms_within(field, text, distance))
+            candidates.update(leaf.terms_within(field, text, distance, prefix=1))
         found = []
         for candidate in candidates:
             if candidate != text and candidate.isalpha() == text.isalpha():
@@ -114,6 +116,9 @@ def _max_edits(word: str) -> int:
 def correct_word(word: QueryWord, query_text: str, vocabulary: Vocabulary) -> Correction | None:
     """A replacement for a query word the index does not have, or None."""
     if word.mode == "prefix" or any(c.isdigit() for c in word.surface):
+        return None
+    # A common word («кто», «в») is a real word even where an index lacks it.
+    if word.lemmas and word.lemmas[0] in STOP_LEMMAS:
         return None
     # A word the index has in some form is no typo, even when asked for exactly.
     if vocabulary.has_word(word.surface):
@@ -144,11 +149,17 @@ def _inflect_nearest_lemma(typed: str, vocabulary: Vocabulary, limit: int) -> st
     # pymorphy can only guess at a misspelt word: try its likeliest guesses and keep
     # the inflected lemma that comes closest to what was typed.
     best: tuple[int, str] | None = None
-    near_typed = vocabulary.lemmas_near(surface_form(typed), limit)
+    near: dict[str, list[tuple[int, int, str]]] = {}  # each walk of the word list once
+
+    def lemmas_near(text: str) -> list[tuple[int, int, str]]:
+        if text not in near:
+            near[text] = vocabulary.lemmas_near(text, limit)
+        return near[text]
+
     for parse in get_morph().parse(typed.lower())[:3]:
         wanted = set(parse.tag.grammemes) & _INFLECTIONAL
-        guessed = vocabulary.lemmas_near(surface_form(parse.normal_form), limit)
-        for _, _, lemma in near_typed + guessed:
+        guessed = lemmas_near(surface_form(typed)) + lemmas_near(surface_form(parse.normal_form))
+        for _, _, lemma in guessed:
             for candidate in get_morph().parse(lemma):
                 if surface_form(candidate.normal_form) != lemma:
                     continue

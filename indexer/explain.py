@@ -56,6 +56,14 @@ def explain(compiled: CompiledQuery, searcher: Any, docnum: int) -> Explanation:
     return _Explainer(compiled, segment, local, text).node(matcher)
 
 
+def with_proximity(explanation: Explanation, bonus: float, score: float) -> Explanation:
+    """The explanation of a paragraph's score plus the proximity bonus it earned."""
+    if not bonus:
+        return explanation
+    closeness = Explanation("the query's words stand close together: proximity bonus", bonus)
+    return Explanation("the match plus proximity", score, (explanation, closeness))
+
+
 class _Explainer:
     def __init__(self, compiled: CompiledQuery, searcher: Any, docnum: int, text: str) -> None:
         self.compiled = compiled
@@ -85,6 +93,9 @@ class _Explainer:
             )
         if isinstance(m, matching.WrappingMatcher) and m.boost == 0:
             return Explanation("required, adds nothing to the score", 0.0)
+        if isinstance(m, matching.WrappingMatcher) and m.child.term() is not None:
+            inner = self.term(m.child)
+            return Explanation(f"{inner.description}; weighted × {m.boost:.2f}", m.score())
         if isinstance(m, (matching.IntersectionMatcher, matching.UnionMatcher)):
             active = [c for c in (m.a, m.b) if c.is_active() and c.id() == self.docnum]
             kind = "all of (AND)" if isinstance(m, matching.IntersectionMatcher) else "any of (OR)"
@@ -98,11 +109,11 @@ class _Explainer:
     def coordination(self, m: CoordinationMatcher) -> Explanation:
         current = m.current()
         parts = tuple(self.node(c) for c in current)
-        factor = coordination(len(current), m.total)
+        factor = coordination(m.matched(), m.total)
         summed = sum(part.score for part in parts)
         return Explanation(
-            f"{len(current)} of {m.total} query words matched: "
-            f"{summed:.4f} × coordination {factor:.2f}",
+            f"{len(current)} of {len(m.weights)} query words matched, "
+            f"{m.matched():.2f} of {m.total:.2f} idf: {summed:.4f} × coordination {factor:.4f}",
             m.score(),
             parts,
         )

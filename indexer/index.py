@@ -206,25 +206,40 @@ class Index:
 
     def _run(self, compiled: Any, limit: int, explain: bool) -> tuple[tuple[Hit, ...], int]:
         from .explain import explain as explain_hit
+        from .explain import with_proximity
         from .highlight import match_spans
+        from .proximity import RERANK_DEPTH, proximity_bonus
+        from .scoring import informativeness_of_lemmas
 
         searcher = self._get_searcher()
-        results = searcher.search(compiled.query, limit=limit)
+        near = compiled.near if len(compiled.near) > 1 else ()
+        depth = max(limit, RERANK_DEPTH) if near else limit
+        top, total = _top(compiled.query, searcher, depth)
+        idfs = [informativeness_of_lemmas(searcher, lemmas) for lemmas in near]
+        ranked = []
+        for docnum, score in top:
+            stored = searcher.stored_fields(docnum)
+            text = stored["content"]
+            bonus = proximity_bonus(text, near, idfs) if near else 0.0
+            ranked.append((score + bonus, bonus, docnum, stored))
+        # Stable: equal scores keep the first pass's order.
+        ranked.sort(key=lambda item: -item[0])
         hits = []
-        for result in results:
-            text = result["content"]
+        for score, bonus, docnum, stored in ranked[:limit]:
+            explanation = None
+            if explain:
+                explanation = with_proximity(explain_hit(compiled, searcher, docnum), bonus, score)
+            text = stored["content"]
             hits.append(
                 Hit(
-                    source=result["source"],
-                    paragraph=result["paragraph"],
+                    source=stored["source"],
+                    paragraph=stored["paragraph"],
                     text=text,
-                    score=round(result.score, 4),
+                    score=round(score, 4),
                     spans=match_spans(text, compiled.lemmas, compiled.forms, compiled.prefixes),
-                    explanation=explain_hit(compiled, searcher, result.docnum) if explain else None,
+                    explanation=explanation,
                 )
             )
-        # Counting every match exactly would undo the block skipping; estimate instead.
-        total = len(results) if results.has_exact_length() else results.estimated_length()
         return tuple(hits), total
 
     def sources(self) -> list[str]:
@@ -252,3 +267,23 @@ class Index:
 
     def __repr__(self) -> str:
         return f"Index({self.path!r})"
+
+
+def _top(q: Any, searcher: Any, depth: int) -> tuple[list[tuple[int, float]], int]:
+    """The ``depth`` best paragraphs as ``(docnum, score)``, and how many match in all.
+
+    A plain bag of words is scored term at a time (:func:`scoring.score_bag`); any
+    other query goes through Whoosh's collector, whose block skipping makes the count
+    an estimate.
+    """
+    import heapq
+
+    from .scoring import score_bag
+
+    scores = score_bag(q, searcher)
+    if scores is not None:
+        best = heapq.nsmallest(depth, scores.items(), key=lambda item: (-item[1], item[0]))
+        return best, len(scores)
+    results = searcher.search(q, limit=depth)
+    total = len(results) if results.has_exact_length() else results.estimated_length()
+    return [(hit.docnum, hit.score) for hit in results], total

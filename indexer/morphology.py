@@ -39,28 +39,38 @@ def fold_yo(text: str) -> str:
 
 @functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
 def lemma_weights(word: str) -> tuple[tuple[str, float], ...]:
-    """Every distinct normal form of a lower-case word with its parse probability.
+    """Every lemma a lower-case word is indexed by, with the probability that it is right.
 
-    The forms come most probable first, folded ё→е; the weights sum to 1.
+    The lemmas are the distinct normal forms of pymorphy's parses; a word pymorphy does
+    not know is also its own lemma, first, as likely as the best guess (pymorphy guesses
+    by analogy: «Митчелл» would be found only as «митчелла»). A lemma's weight is the
+    summed probability of the parses that name it, most probable first; all folded ё→е.
     A word without Cyrillic letters (a number, a Latin word) is its own lemma.
 
     >>> lemma_weights("стали")[0]
     ('стать', 0.975346)
     >>> [lemma for lemma, _ in lemma_weights("стали")]
     ['стать', 'сталь']
+    >>> [lemma for lemma, _ in lemma_weights("митчелл")]
+    ['митчелл', 'митчелла']
     """
     if not _CYRILLIC.search(word):
         return ((word, 1.0),)
+    morph = get_morph()
+    parses = morph.parse(word)
+    total = sum(parse.score for parse in parses)
     weights: dict[str, float] = {}
-    for parse in get_morph().parse(word):
+    for parse in parses:
+        # pymorphy guesses some unknown words with zero scores: keep them, equally likely.
+        weight = parse.score / total if total > 0 else 1.0 / len(parses)
         lemma = fold_yo(parse.normal_form)
-        weights[lemma] = weights.get(lemma, 0.0) + parse.score
-    total = sum(weights.values())
-    # pymorphy guesses some unknown words with zero scores: keep them, equally likely.
-    if total <= 0:
-        return tuple((lemma, 1.0 / len(weights)) for lemma in weights)
+        weights[lemma] = weights.get(lemma, 0.0) + weight
+    if not morph.word_is_known(word):
+        best = max(weights.values(), default=1.0)
+        weights = {fold_yo(word): best} | {k: v for k, v in weights.items() if k != fold_yo(word)}
+    # Stable: among equally likely lemmas, the word itself, then pymorphy's order.
     ranked = sorted(weights.items(), key=lambda item: -item[1])
-    return tuple((lemma, round(weight / total, 6)) for lemma, weight in ranked)
+    return tuple((lemma, round(weight, 6)) for lemma, weight in ranked)
 
 
 def lemmas(word: str) -> tuple[str, ...]:

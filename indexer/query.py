@@ -31,10 +31,11 @@ from typing import Any
 from whoosh import query
 
 from .analysis import words
+from .derivation import DerivedTerm, related_lemmas
 from .errors import EmptyQueryError, QuerySyntaxError
 from .forms import FormCheck, PhraseCheck, VerifiedQuery, surface_form
 from .schema import CONTENT
-from .scoring import BestOf, CoordinatedOr, Unscored
+from .scoring import BestOf, CoordinatedOr, Unscored, lemma_boost
 
 #: Lemmas left out of a bag of words (they still count inside quotes and after + or =):
 #: prepositions, conjunctions, particles, pronouns, question words and «быть».
@@ -314,6 +315,8 @@ class QueryWord:
     #: Offset of the word in the query text (the chunk it came from).
     position: int
     mode: str = "lemma"
+    #: The probability of each lemma being the one meant.
+    weights: tuple[float, ...] = ()
 
 
 @dataclass
@@ -333,6 +336,8 @@ class CompiledQuery:
     words: tuple[QueryWord, ...] = ()
     #: Words of the bag that were left out as too common.
     dropped: tuple[str, ...] = field(default_factory=tuple)
+    #: The lemmas of each scored word of a bag, for the proximity bonus.
+    near: tuple[frozenset[str], ...] = ()
 
 
 def compile_query(
@@ -368,6 +373,7 @@ def compile_query(
         frozenset(builder.prefixes),
         tuple(builder.words),
         tuple(builder.dropped),
+        tuple(dict.fromkeys(builder.near)),
     )
 
 
@@ -381,6 +387,7 @@ class _Builder:
         self.prefixes: set[str] = set()
         self.words: list[QueryWord] = []
         self.dropped: list[str] = []
+        self.near: list[frozenset[str]] = []
         self.negated = 0
 
     def node(self, node: Node) -> Any:
@@ -399,7 +406,8 @@ class _Builder:
         raise QuerySyntaxError("NOT needs something to search for beside it")
 
     def bag(self, bag: Bag) -> Any:
-        scored, required, excluded = [], [], []
+        scored: list[Any] = []  # queries, or words whose query waits for the count
+        required, excluded = [], []
         for item in bag.items:
             if isinstance(item, Not):
                 excluded.append(item.operand)
@@ -411,11 +419,16 @@ class _Builder:
                     if word.lemmas[0] in STOP_LEMMAS:
                         self.dropped.append(word.surface)
                     else:
-                        scored.append(self.word_query(word))
+                        scored.append(word)
+                        if not self.negated:
+                            self.near.append(frozenset(word.lemmas))
             elif (q := self.node(item)) is not None:
                 scored.append(q)
                 if isinstance(item, (Required, And)):
                     required.append(q)
+        # A lone word means itself; among several, related words help rank.
+        related = len(scored) > 1 and not self.negated
+        scored = [self.word_query(q, related) if isinstance(q, QueryWord) else q for q in scored]
         if not scored and not required:
             if excluded and not self.dropped:
                 raise EmptyQueryError("the query only excludes words; add a word to search for")
@@ -457,7 +470,7 @@ class _Builder:
     def analyse(self, term: Term) -> list[QueryWord]:
         """The words of a query chunk with their lemmas, analysed as documents are."""
         found = [
-            QueryWord(w.text, w.lemmas, term.position + w.start, term.mode)
+            QueryWord(w.text, w.lemmas, term.position + w.start, term.mode, w.weights)
             for w in words(term.text, mode="query")
         ]
         self.words.extend(found)
@@ -516,13 +529,27 @@ class _Builder:
         forms = tuple(surface_form(w.surface) for w in found)
         return VerifiedQuery(result, PhraseCheck(forms, phrase.slop))
 
-    def word_query(self, word: QueryWord) -> Any:
+    def word_query(self, word: QueryWord, related: bool = False) -> Any:
+        """The lemmas of a word, the best of them scoring; with ``related``, also the
+        lemmas :mod:`.derivation` relates to them, at a lower weight (in a bag only:
+        under AND, OR and NOT a word means itself)."""
         self.highlight(word)
-        terms = [query.Term(CONTENT, lemma) for lemma in word.lemmas]
-        lemma_query = terms[0] if len(terms) == 1 else BestOf(terms)
+        terms = [
+            query.Term(CONTENT, lemma, boost=lemma_boost(weight))
+            for lemma, weight in zip(word.lemmas, word.weights, strict=True)
+        ]
         if word.mode == "exact":
-            return VerifiedQuery(lemma_query, FormCheck(surface_form(word.surface)))
-        return lemma_query
+            return VerifiedQuery(_best_of(terms), FormCheck(surface_form(word.surface)))
+        if related:
+            derived = {
+                other: None
+                for lemma in word.lemmas
+                for other in related_lemmas(lemma)
+                if other not in word.lemmas
+            }
+            self.lemmas.update(derived)
+            terms += [DerivedTerm(CONTENT, lemma, word.lemmas) for lemma in derived]
+        return _best_of(terms)
 
     def source(self, node: Source) -> Any:
         known = self.sources() if self.sources else ()
@@ -531,6 +558,10 @@ class _Builder:
             return query.NullQuery
         terms = [query.Term("source", name) for name in names]
         return terms[0] if len(terms) == 1 else query.Or(terms)
+
+
+def _best_of(terms: list[Any]) -> Any:
+    return terms[0] if len(terms) == 1 else BestOf(terms)
 
 
 def source_matches(name: str, pattern: str) -> bool:

@@ -176,8 +176,8 @@ def test_explanation_adds_up_to_the_score(article_index) -> None:
 
 
 def _factor(description: str) -> float:
-    found = re.match(r"(\d+) of (\d+) query words", description)
-    return int(found.group(1)) / int(found.group(2)) if found else 1.0
+    found = re.search(r"× coordination ([\d.]+)$", description)
+    return float(found.group(1)) if found else 1.0
 
 
 def test_explanation_names_forms_lemmas_and_approximations(article_index) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import paragraphs
+from indexer.derivation import related_lemmas
 from indexer.morphology import lemmas
 
 # query                              paragraphs expected (exactly, any order)
@@ -109,7 +110,8 @@ def test_a_query_word_with_a_hyphen_is_not_split(fixture_index) -> None:
 
 def test_spans_are_words_whose_lemma_the_query_has(article_index) -> None:
     for query in ["переговоры Сирия", "Россия", "прекращение огня", "президенты Путин"]:
-        wanted = {lemma for word in query.split() for lemma in lemmas(word)}
+        own = {lemma for word in query.split() for lemma in lemmas(word)}
+        wanted = own | {other for lemma in own for other in related_lemmas(lemma)}
         for hit in article_index.search(query):
             for a, b in hit.spans:
                 assert wanted & set(lemmas(hit.text[a:b])), hit.text[a:b]

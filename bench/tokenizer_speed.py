@@ -1,7 +1,7 @@
 """Our tokenizer against razdel on the same text: speed, and where they disagree.
 
     python -m pip install -e '.[bench]'
-    python bench/tokenize.py [--corpus ../shared/corpora/news_rt_ng] [--limit 2000]
+    python bench/tokenizer_speed.py [--corpus ../shared/corpora/news_rt_ng] [--limit 2000]
 
 Without the news corpus it uses the bundled article, repeated.
 """
@@ -9,31 +9,17 @@ Without the news corpus it uses the bundled article, repeated.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
-import zipfile
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import news  # noqa: E402
+
 from indexer.analysis import RussianTokenizer  # noqa: E402
-
-
-def news_paragraphs(corpus: Path, limit: int) -> list[str]:
-    """Up to ``limit`` paragraphs of the news corpus, in file order."""
-    out: list[str] = []
-    for archive in sorted(corpus.glob("*.zip")):
-        with zipfile.ZipFile(archive) as zipped:
-            for name in sorted(zipped.namelist()):
-                for line in zipped.open(name):
-                    article = json.loads(line)
-                    out += [p for p in article["content"].split("\n") if len(p) >= 40]
-                    if len(out) >= limit:
-                        return out[:limit]
-    return out
 
 
 def main() -> None:
@@ -44,7 +30,7 @@ def main() -> None:
     import razdel
 
     if args.corpus.is_dir():
-        texts = news_paragraphs(args.corpus, args.limit)
+        texts = news.paragraphs(args.corpus, args.limit)
         source = f"{len(texts)} news paragraphs"
     else:
         article = (ROOT / "data/lavrov_kerry_syria.txt").read_text(encoding="utf-8")

@@ -1,0 +1,42 @@
+"""The news corpus the benchmarks share: RT and Nezavisimaya Gazeta, zipped JSON lines.
+
+Each archive holds one ``.jsonlines`` file, one article per line, whose ``content``
+separates paragraphs with a newline. Paragraphs shorter than :data:`MIN_PARAGRAPH`
+characters are captions and credits, and are left out everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "news_rt_ng"
+MIN_PARAGRAPH = 40
+
+
+def articles(corpus: Path) -> Iterator[tuple[str, list[str]]]:
+    """``(name, paragraphs)`` per article with any paragraph kept, in sorted file order."""
+    archives = sorted(corpus.glob("*.zip"))
+    if not archives:
+        raise SystemExit(f"no news corpus at {corpus} (give its folder with --corpus)")
+    for archive in archives:
+        with zipfile.ZipFile(archive) as zipped:
+            for member in sorted(zipped.namelist()):
+                for number, line in enumerate(zipped.open(member)):
+                    content = json.loads(line)["content"]
+                    kept = [p for p in content.split("\n") if len(p.strip()) >= MIN_PARAGRAPH]
+                    if kept:
+                        yield f"{archive.stem}-{number:05}", kept
+
+
+def paragraphs(corpus: Path, limit: int) -> list[str]:
+    """The first ``limit`` paragraphs of the corpus."""
+    out: list[str] = []
+    for _, kept in articles(corpus):
+        out += kept
+        if len(out) >= limit:
+            break
+    return out[:limit]

@@ -1,0 +1,108 @@
+"""Ranking: term-at-a-time scores equal the matchers', coordination, proximity, names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import paragraphs, touch_later
+from indexer import Index
+from indexer.query import compile_query
+from indexer.scoring import score_bag
+
+QUESTIONS = [
+    "Кто обсуждал перемирие в Сирии?",
+    "Лавров Керри переговоры",
+    "стали",
+    "прекращение огня 27 февраля",
+    "Какие условия согласовали президенты России и США?",
+]
+
+
+def _both_ways(index: Index, text: str) -> tuple[dict[int, float], dict[int, float]]:
+    searcher = index._get_searcher()
+    q = compile_query(text).query
+    fast = score_bag(q, searcher)
+    assert fast is not None, text
+    slow = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+    return fast, slow
+
+
+@pytest.mark.parametrize("text", QUESTIONS)
+def test_term_at_a_time_scores_equal_the_matchers(article_index, text) -> None:
+    fast, slow = _both_ways(article_index, text)
+    assert fast.keys() == slow.keys()
+    for docnum, score in slow.items():
+        assert fast[docnum] == pytest.approx(score, rel=1e-12)
+
+
+def test_scores_stay_equal_and_positive_after_edits(tmp_path: Path, workdir: Path) -> None:
+    # An edit deletes documents that still count in Whoosh's statistics until a merge.
+    article = workdir / "lavrov_kerry_syria.txt"
+    with Index(tmp_path / "ix") as index:
+        index.sync([workdir])
+        article.write_text("Переговоры отменили.\n\nПерегоровы по Сирии продолжатся.\n")
+        touch_later(article)
+        index.sync([workdir])
+        (workdir / "more.txt").write_text("Переговоры в Женеве о Сирии.\n", encoding="utf-8")
+        index.sync([workdir])
+        fast, slow = _both_ways(index, "переговоры о Сирии")
+        assert fast == pytest.approx(slow) and len(fast) == 3
+        assert all(score > 0 for score in fast.values())
+
+
+def test_other_queries_take_the_collectors_path(article_index) -> None:
+    searcher = article_index._get_searcher()
+    for text in ['"прекращение огня"', "Сирия -перемирие", "перегов*", "=Россия"]:
+        assert score_bag(compile_query(text).query, searcher) is None
+
+
+def _index_of(tmp_path: Path, *texts: str) -> Index:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for number, text in enumerate(texts):
+        (docs / f"{number}.txt").write_text(text, encoding="utf-8")
+    index = Index(tmp_path / "ix")
+    index.sync([docs])
+    return index
+
+
+FILLER = "Об этом сообщили в пресс-службе ведомства в понедельник утром."
+
+
+def test_words_side_by_side_outrank_the_same_words_far_apart(tmp_path: Path) -> None:
+    # The same words and the same length: only where the words stand differs.
+    near = f"Защита Пэнтерс уступила всего 308 очков. {FILLER} {FILLER}"
+    far = f"Защита уступила всего 308 очков. {FILLER} {FILLER} Так сыграли Пэнтерс."
+    with _index_of(tmp_path, far, near) as index:
+        hits = index.search("Сколько очков уступила защита Пэнтерс?")
+        assert [h.text for h in hits] == [near, far]
+        assert hits[0].score > hits[1].score
+
+
+def test_more_of_the_query_outranks_one_word_repeated(tmp_path: Path) -> None:
+    one = "Переговоры, переговоры и снова переговоры: о них говорили весь день в Москве."
+    both = "Переговоры о перемирии в Сирии прошли в Женеве в понедельник, сообщили в МИД."
+    with _index_of(tmp_path, one, both) as index:
+        assert [h.text for h in index.search("переговоры перемирие")] == [both, one]
+
+
+def test_an_unknown_name_finds_its_other_cases(tmp_path: Path) -> None:
+    # pymorphy guesses «Митчелл» is a form of «митчелла», while «Митчеллом» is one of
+    # «митчелл»: the name itself, indexed as a lemma, joins them.
+    text = "Госсекретарь встретился с Митчеллом в Лондоне."
+    with _index_of(tmp_path, text) as index:
+        assert paragraphs(index.search("Митчелл")) == [1]
+
+
+def test_related_words_join_a_question_to_its_answer(tmp_path: Path) -> None:
+    answer = "Президент Колумбии Хуан Мануэль Сантос посетил Гарвард в 2015 году."
+    other = "Президент посещал выставку в Москве, где показывали колумбийский кофе."
+    with _index_of(tmp_path, other, answer) as index:
+        hits = index.search("Какой колумбийский президент посещал Гарвард?")
+        assert hits[0].text == answer
+        marked = [answer[a:b] for a, b in hits[0].spans]
+        assert marked == ["Президент", "Колумбии", "посетил", "Гарвард"]
+        # A word searched alone means itself.
+        assert [h.text for h in index.search("колумбийский")] == [other]
