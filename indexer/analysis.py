@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
+from whoosh.formats import Positions
 
 from .morphology import LEMMA_CACHE_SIZE, lemma_weights
 
@@ -173,6 +174,32 @@ class MorphologyFilter(Filter):
                     for lemma in piece.lemmas:
                         token.text = lemma
                         yield token
+
+
+class LemmaPositions(Positions):
+    """Whoosh's ``Positions`` postings, computed without a Token per lemma.
+
+    What it yields is exactly what ``Positions`` makes of :func:`russian_analyzer`'s
+    tokens (``tests`` check it on random text), but straight from the cached
+    :func:`word_terms` of each word: indexing spends a quarter of its time otherwise on
+    passing tokens from tokenizer to filter to format.
+    """
+
+    def word_values(
+        self, value: str, analyzer: object, **kwargs: object
+    ) -> Iterator[tuple[str, int, float, bytes]]:
+        positions: dict[str, list[int]] = {}
+        for position, match in enumerate(WORD_PATTERN.finditer(value)):
+            for piece in word_terms(match.group()):
+                for lemma in piece.lemmas:
+                    found = positions.get(lemma)
+                    if found is None:
+                        positions[lemma] = [position]
+                    else:
+                        found.append(position)
+        boost = self.field_boost
+        for lemma, found in positions.items():
+            yield lemma, len(found), len(found) * boost, self.encode(found)
 
 
 def russian_analyzer() -> CompositeAnalyzer:

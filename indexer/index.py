@@ -83,7 +83,7 @@ class Index:
         sizes = {path: stat.size for path, stat in walk.files.items()}
         if not rebuild:
             storage.check_current()
-            manifest = sync.load_manifest(self._get_searcher())
+            manifest = sync.load_manifest(self._get_searcher(), self._storage.manifest_cache)
             plan = sync.plan(manifest, walk, roots)
             if not plan.has_work:
                 return SyncReport(unchanged=tuple(sorted(plan.unchanged)))
@@ -246,7 +246,7 @@ class Index:
         """The names of the documents in the index, in sorted order."""
         from .sync import load_manifest
 
-        return sorted(load_manifest(self._get_searcher()))
+        return sorted(load_manifest(self._get_searcher(), self._storage.manifest_cache))
 
     # -- lifetime --------------------------------------------------------------------
 

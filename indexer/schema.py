@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from .analysis import russian_analyzer
+from .analysis import LemmaPositions, russian_analyzer
 
 #: Bumped whenever the schema or the analysis changes what is indexed; an index built
 #: with another version must be rebuilt.
@@ -22,9 +22,11 @@ CONTENT = "content"
 
 def build_schema() -> Schema:
     """The schema of a paragraph index."""
+    content = TEXT(analyzer=russian_analyzer(), phrase=True, stored=True)
+    content.format = LemmaPositions(field_boost=content.format.field_boost)
     return Schema(
         # Paragraphs: their text, where they come from, and their number in it.
-        content=TEXT(analyzer=russian_analyzer(), phrase=True, stored=True),
+        content=content,
         source=ID(stored=True),
         paragraph=STORED(),
         # File records: the fingerprint sync compares, and why a file gave no text.

@@ -7,8 +7,10 @@ indexed again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import pickle
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,14 +33,36 @@ class FileRecord:
     problem: str | None = None
 
 
-def load_manifest(searcher: Any) -> dict[str, FileRecord]:
-    """The file records of an index, by source."""
+def load_manifest(searcher: Any, cache: str | None = None) -> dict[str, FileRecord]:
+    """The file records of an index, by source.
+
+    Reading them one stored document at a time costs a search of a big folder more than
+    the search itself, so a copy is kept in the file ``cache``, valid only for the exact
+    segments (and deletions) it was read from; anything else reads the index again.
+    """
+    segments = [
+        getattr(leaf, "segment", lambda: None)() for leaf, _ in searcher.reader().leaf_readers()
+    ]
+    state = [(seg.segment_id(), seg.deleted_count()) for seg in segments if seg is not None]
+    if cache:
+        with contextlib.suppress(OSError, EOFError, ValueError, pickle.UnpicklingError):
+            with open(cache, "rb") as file:
+                saved_state, saved = pickle.load(file)
+            if saved_state == state:
+                return saved
     manifest = {}
     for docnum in searcher.document_numbers(kind="file"):
         fields = searcher.stored_fields(docnum)
         manifest[fields["file"]] = FileRecord(
             fields.get("size"), fields.get("mtime_ns"), fields.get("sha"), fields.get("problem")
         )
+    if cache:
+        # A copy that cannot be written is only a missed shortcut.
+        with contextlib.suppress(OSError):
+            temporary = f"{cache}.{os.getpid()}.tmp"
+            with open(temporary, "wb") as file:
+                pickle.dump((state, manifest), file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, cache)
     return manifest
 
 

@@ -94,3 +94,42 @@ def test_words_keep_original_spelling_at_their_offsets(chosen: list[str]) -> Non
     whole = [w for w in words(text, mode="query")]
     assert [w.text for w in whole] == chosen
     assert all(text[w.start : w.end] == w.text for w in words(text))
+
+
+_PIECES = [
+    "Переговоры",
+    "стали",
+    "из-за",
+    "воздушно-космические",
+    "ток-ток",
+    "1,5",
+    "ёлка",
+    "Митчеллом",
+]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_PIECES), st.text(alphabet="абвгдеёжзийклмн-, .\u0301", max_size=12)
+        ),
+        max_size=30,
+    )
+)
+def test_the_postings_format_matches_whooshs_own_on_our_tokens(chosen: list[str]) -> None:
+    from whoosh.formats import Positions
+
+    from indexer.analysis import LemmaPositions
+
+    text = " ".join(chosen)
+    ours = sorted(LemmaPositions().word_values(text, russian_analyzer()))
+    whooshs = sorted(Positions().word_values(text, russian_analyzer(), mode="index"))
+    assert ours == whooshs
+
+
+def test_the_schema_survives_pickling_with_its_format() -> None:
+    from indexer.analysis import LemmaPositions
+    from indexer.schema import build_schema
+
+    schema = pickle.loads(pickle.dumps(build_schema()))
+    assert isinstance(schema["content"].format, LemmaPositions)

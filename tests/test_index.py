@@ -215,3 +215,21 @@ def test_never_touches_a_directory_that_is_not_ours(tmp_path: Path, kind: str):
 def test_missing_source_is_an_error(tmp_path: Path):
     with Index(tmp_path / "ix") as index, pytest.raises(SourceNotFoundError):
         index.sync([tmp_path / "nowhere"])
+
+
+def test_the_file_list_copy_is_only_a_shortcut(tmp_path: Path, workdir: Path) -> None:
+    from indexer.storage import Storage
+
+    with Index(tmp_path / "ix") as index:
+        index.sync([workdir])
+        cache = Path(Storage(tmp_path / "ix").manifest_cache)
+        assert cache.exists()
+        # A copy from another state of the index is ignored, a broken one too.
+        (workdir / "extra.txt").write_text("Переговоры в Женеве.\n", encoding="utf-8")
+        stale = cache.read_bytes()
+        assert index.sync([workdir]).added == (str(workdir / "extra.txt"),)
+        cache.write_bytes(stale)
+        assert not index.sync([workdir]).changed
+        cache.write_bytes(b"not a pickle")
+        assert not index.sync([workdir]).changed
+        assert len(index.sources()) == 2
