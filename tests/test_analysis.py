@@ -122,8 +122,17 @@ def test_the_postings_format_matches_whooshs_own_on_our_tokens(chosen: list[str]
     from indexer.analysis import LemmaPositions
 
     text = " ".join(chosen)
-    ours = sorted(LemmaPositions().word_values(text, russian_analyzer()))
-    whooshs = sorted(Positions().word_values(text, russian_analyzer(), mode="index"))
+    fmt, whoosh_fmt = LemmaPositions(), Positions()
+    ours = sorted(
+        (word, freq, weight, fmt.decode_positions(value), fmt.decode_frequency(value))
+        for word, freq, weight, value in fmt.word_values(text, russian_analyzer())
+    )
+    whooshs = sorted(
+        (word, freq, weight, whoosh_fmt.decode_positions(value), freq)
+        for word, freq, weight, value in whoosh_fmt.word_values(
+            text, russian_analyzer(), mode="index"
+        )
+    )
     assert ours == whooshs
 
 
