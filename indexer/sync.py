@@ -18,6 +18,7 @@ from typing import Any
 from . import ingest
 from .errors import UnreadableFileError
 from .results import SyncReport
+from .storage import WRITER_MEMORY_MB
 
 #: Below this much text to read, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 8_000_000
@@ -235,7 +236,7 @@ def run(
             reports = _run_in_processes(index_path, generation, busy, records, workers, advance)
         else:
             reports = [
-                apply_to_shard(index_path, generation, shard, part, recs, advance)
+                apply_to_shard(index_path, generation, shard, part, recs, advance, WRITER_MEMORY_MB)
                 for (shard, part), recs in zip(busy, records, strict=True)
             ]
     unchanged = [p for shard, part in enumerate(parts) if not part.has_work for p in part.unchanged]
@@ -253,11 +254,12 @@ def apply_to_shard(
     plan: Plan,
     manifest: dict[str, FileRecord],
     progress: Callable[[int], None] | None = None,
+    memory_mb: int = WRITER_MEMORY_MB,
 ) -> SyncReport:
     """Apply one shard's plan with its own writer, and commit (or cancel on failure)."""
     from .storage import open_writer
 
-    writer = open_writer(index_path, generation, shard)
+    writer = open_writer(index_path, generation, shard, memory_mb)
     try:
         report = apply(plan, writer, manifest, progress)
     except BaseException:
@@ -281,7 +283,7 @@ def _count_bytes(n: int) -> None:
 
 
 def _apply_in_worker(*args: Any) -> SyncReport:
-    return apply_to_shard(*args, progress=_count_bytes)
+    return apply_to_shard(*args[:-1], progress=_count_bytes, memory_mb=args[-1])
 
 
 def _run_in_processes(
@@ -299,9 +301,13 @@ def _run_in_processes(
     context = multiprocessing.get_context(method)
     counter = context.Value("q", 0)
     shown = 0
-    with context.Pool(min(workers, len(busy)), _remember_counter, (counter,)) as pool:
+    processes = min(workers, len(busy))
+    memory_mb = WRITER_MEMORY_MB // processes  # the writers at work share the budget
+    with context.Pool(processes, _remember_counter, (counter,)) as pool:
         pending = [
-            pool.apply_async(_apply_in_worker, (index_path, generation, shard, part, recs))
+            pool.apply_async(
+                _apply_in_worker, (index_path, generation, shard, part, recs, memory_mb)
+            )
             for (shard, part), recs in zip(busy, records, strict=True)
         ]
         while not all(result.ready() for result in pending):
