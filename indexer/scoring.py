@@ -47,8 +47,10 @@ def paragraph_count(searcher: Any) -> int:
 
 def paragraph_idf(searcher: Any, fieldname: str, text: str) -> float:
     """The Robertson–Spärck Jones idf over paragraphs, which never goes negative."""
-    n = searcher.get_parent().doc_frequency(fieldname, text)
-    total = paragraph_count(searcher)
+    return _idf(searcher.get_parent().doc_frequency(fieldname, text), paragraph_count(searcher))
+
+
+def _idf(n: int, total: int) -> float:
     return log(1.0 + (total - n + 0.5) / (n + 0.5))
 
 
@@ -110,11 +112,11 @@ def informativeness_of_lemmas(searcher: Any, lemmas: Iterable[str]) -> float:
     A lemma the index lacks (a guess of pymorphy's, say) would have the highest idf of
     all while finding nothing, so it does not count unless no lemma is indexed.
     """
-    lemmas = list(lemmas)
-    present = [lemma for lemma in lemmas if searcher.get_parent().doc_frequency(CONTENT, lemma)]
-    return max(
-        (paragraph_idf(searcher, CONTENT, lemma) for lemma in present or lemmas), default=0.0
-    )
+    parent = searcher.get_parent()
+    frequencies = [parent.doc_frequency(CONTENT, lemma) for lemma in lemmas]
+    present = [n for n in frequencies if n] or frequencies
+    # The rarest lemma has the highest idf.
+    return _idf(min(present), paragraph_count(searcher)) if present else 0.0
 
 
 class CoordinatedOr(query.CompoundQuery):
@@ -127,12 +129,16 @@ class CoordinatedOr(query.CompoundQuery):
 
     JOINT = " COORD "
 
-    def _matcher(self, subs: Sequence[query.Query], searcher: Any, context: Any) -> Matcher:
-        weights = [informativeness(q, searcher) for q in subs]
+    def weights(self, searcher: Any) -> list[float]:
+        """What each part counts for in coordination: its :func:`informativeness`."""
+        weights = [informativeness(q, searcher) for q in self.subqueries]
         # A part without paragraph terms (a source filter) counts as an average word.
         known = [w for w in weights if w > 0]
         average = sum(known) / len(known) if known else 1.0
-        weights = [w or average for w in weights]
+        return [w or average for w in weights]
+
+    def _matcher(self, subs: Sequence[query.Query], searcher: Any, context: Any) -> Matcher:
+        weights = self.weights(searcher)
         return CoordinationMatcher([q.matcher(searcher, context) for q in subs], weights)
 
 
@@ -333,12 +339,14 @@ def score_bag(q: query.Query, searcher: Any) -> dict[int, float] | None:
     if words is None:
         return None
     coordinated = isinstance(q, CoordinatedOr)
-    weights = [informativeness(part, searcher) for part in q.subqueries] if coordinated else []
-    if weights:
-        known = [w for w in weights if w > 0]
-        average = sum(known) / len(known) if known else 1.0
-        weights = [w or average for w in weights]
+    weights = q.weights(searcher) if coordinated else []
     total = sum(weights)
+    # A derived lemma's weight depends on the whole index, not on a segment.
+    boosts = {
+        id(term): term.weight_in(searcher) if isinstance(term, DerivedTerm) else term.boost
+        for terms in words
+        for term in terms
+    }
     scores: dict[int, float] = {}
     matched: dict[int, float] = {}
     leaves = searcher.subsearchers if not searcher.is_atomic() else [(searcher, 0)]
@@ -352,7 +360,7 @@ def score_bag(q: query.Query, searcher: Any) -> dict[int, float] | None:
                     continue
                 scorer = searcher.weighting.scorer(leaf, CONTENT, term.text)
                 idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-                boost = term.weight_in(searcher) if isinstance(term, DerivedTerm) else term.boost
+                boost = boosts[id(term)]
                 for ids, tfs in postings(reader, term.text):
                     for docnum, tf in zip(ids, tfs, strict=True):
                         score = bm25(idf, tf, length(docnum), avgfl, b, k1) * boost
