@@ -179,7 +179,7 @@ class MorphologyFilter(Filter):
                         yield token
 
 
-_ITEM_SIZE = {ord(code): array(code).itemsize for code in "HI"}
+_ITEM_SIZE = {ord(code): array(code).itemsize for code in "BHI"}
 
 
 class LemmaPositions(Positions):
@@ -207,12 +207,13 @@ class LemmaPositions(Positions):
         for lemma, found in positions.items():
             yield lemma, len(found), len(found) * boost, self.encode(found)
 
-    # Positions as an array of deltas, two bytes each where they fit: Whoosh pickles a
-    # list per posting, which with its header costs a third of the postings file.
+    # Positions as an array of deltas, one or two bytes each where they fit: Whoosh
+    # pickles a list per posting, headers and all.
 
     def encode(self, poslist: list[int]) -> bytes:
         deltas = [b - a for a, b in zip([0, *poslist], poslist, strict=False)]
-        code = "H" if max(deltas, default=0) < 0x10000 else "I"
+        largest = max(deltas, default=0)
+        code = "B" if largest < 0x100 else "H" if largest < 0x10000 else "I"
         packed = array(code, deltas)
         if sys.byteorder == "big":
             packed.byteswap()

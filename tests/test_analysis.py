@@ -142,3 +142,14 @@ def test_the_schema_survives_pickling_with_its_format() -> None:
 
     schema = pickle.loads(pickle.dumps(build_schema()))
     assert isinstance(schema["content"].format, LemmaPositions)
+
+
+def test_positions_far_apart_survive_encoding() -> None:
+    from indexer.analysis import LemmaPositions
+
+    fmt = LemmaPositions()
+    for gap in (10, 300, 70_000):
+        text = " ".join(["мир", *["слово"] * gap, "мир"])
+        values = {word: value for word, _, _, value in fmt.word_values(text, None)}
+        assert fmt.decode_positions(values["мир"]) == [0, gap + 1]
+        assert fmt.decode_frequency(values["мир"]) == 2
