@@ -38,6 +38,10 @@ ALTERNATIONS: tuple[tuple[str, str], ...] = (
 
 #: How much a derived lemma counts against the word's own.
 DERIVED_WEIGHT = 0.5
+#: A word in more paragraphs than this searches no relatives: its relatives' posting
+#: lists are as long as its own («Россия» → «российский» in news), and a word that
+#: common adds little to a score (no change in MRR@10 on the relevance set).
+COMMON_PARAGRAPHS = 5000
 _MIN_STEM = 3
 _NOT_CONSONANTS = frozenset("аеёиоуыэюяьй")
 
@@ -87,12 +91,19 @@ class DerivedTerm(query.Term):
         from .scoring import informativeness_of_lemmas, paragraph_idf
 
         parent = searcher.get_parent()
+        frequencies = [parent.doc_frequency(self.fieldname, lemma) for lemma in self.own]
+        if max(frequencies, default=0) > COMMON_PARAGRAPHS:
+            return 0.0
         mine = paragraph_idf(searcher, self.fieldname, self.text)
         # A word the index lacks is known here only through its relative.
-        present = [lemma for lemma in self.own if parent.doc_frequency(self.fieldname, lemma)]
+        present = [lemma for lemma, n in zip(self.own, frequencies, strict=True) if n]
         own = informativeness_of_lemmas(searcher, present) if present else mine
         return self.boost * own / mine if mine > 0 else 0.0
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
-        weighted = query.Term(self.fieldname, self.text, boost=self.weight_in(searcher))
-        return weighted.matcher(searcher, context)
+        from whoosh.matching import NullMatcher
+
+        boost = self.weight_in(searcher)
+        if boost == 0:
+            return NullMatcher()
+        return query.Term(self.fieldname, self.text, boost=boost).matcher(searcher, context)

@@ -10,7 +10,7 @@ paragraphs (``bench/relevance.py``) and checked on the other half.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from math import log
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching import Matcher
-from whoosh.scoring import BM25F, BM25FScorer, bm25
+from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
 from .schema import CONTENT
@@ -352,19 +352,21 @@ def score_bag(q: query.Query, searcher: Any) -> dict[int, float] | None:
     leaves = searcher.subsearchers if not searcher.is_atomic() else [(searcher, 0)]
     for leaf, offset in leaves:
         reader = leaf.reader()
-        length = paragraph_lengths(reader)
+        lengths = paragraph_lengths(reader)
         for i, terms in enumerate(words):
             best: dict[int, float] = {}
             for term in terms:
-                if (CONTENT, term.text) not in reader:
+                if not boosts[id(term)] or (CONTENT, term.text) not in reader:
                     continue
                 scorer = searcher.weighting.scorer(leaf, CONTENT, term.text)
-                idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-                boost = boosts[id(term)]
+                # BM25 as Whoosh's bm25() computes it, its constants taken out of the loop.
+                k1, b = scorer.K1, scorer.B
+                c1 = scorer.idf * (k1 + 1) * boosts[id(term)]
+                c2, c3 = k1 * (1 - b), k1 * b / scorer.avgfl
                 for ids, tfs in postings(reader, term.text):
                     for docnum, tf in zip(ids, tfs, strict=True):
-                        score = bm25(idf, tf, length(docnum), avgfl, b, k1) * boost
-                        if docnum not in best or score > best[docnum]:
+                        score = c1 * tf / (tf + c2 + c3 * lengths[docnum])
+                        if score > best.get(docnum, 0.0):
                             best[docnum] = score
             for docnum, score in best.items():
                 key = docnum + offset
@@ -395,11 +397,11 @@ def postings(reader: Any, lemma: str) -> Iterator[tuple[Sequence[int], Sequence[
         m.next()
 
 
-_lengths: WeakKeyDictionary[Any, Callable[[int], int]] = WeakKeyDictionary()
+_lengths: WeakKeyDictionary[Any, Sequence[int]] = WeakKeyDictionary()
 
 
-def paragraph_lengths(reader: Any) -> Callable[[int], int]:
-    """``length(docnum)``: the paragraph lengths BM25 uses, read from one segment at once.
+def paragraph_lengths(reader: Any) -> Sequence[int]:
+    """The paragraph lengths BM25 uses, by document number, read from a segment at once.
 
     Whoosh answers one document at a time through five calls; the column of encoded
     lengths is a byte per document, read here in one go (or, on a codec that keeps it
@@ -407,18 +409,24 @@ def paragraph_lengths(reader: Any) -> Callable[[int], int]:
     """
     if reader in _lengths:
         return _lengths[reader]
+    lengths: Sequence[int]
     try:
         column = reader._perdoc._cached_reader(f"_{CONTENT}_len", LENGTHS_COLUMN)
         encoded = column._dbfile.get(column._basepos, column._count)
         table = [byte_to_length(code) for code in range(256)]
-
-        def length(docnum: int) -> int:
-            return table[encoded[docnum]]
-
+        lengths = list(map(table.__getitem__, encoded))
     except (AttributeError, TypeError):
+        lengths = _AskedLengths(reader)
+    _lengths[reader] = lengths
+    return lengths
 
-        def length(docnum: int) -> int:
-            return reader.doc_field_length(docnum, CONTENT, 1)
 
-    _lengths[reader] = length
-    return length
+class _AskedLengths(Sequence[int]):
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+
+    def __getitem__(self, docnum: Any) -> Any:
+        return self.reader.doc_field_length(docnum, CONTENT, 1)
+
+    def __len__(self) -> int:
+        return int(self.reader.doc_count_all())
