@@ -55,20 +55,15 @@ def clean_word(word: str) -> str:
 
 
 class Piece(NamedTuple):
-    """A word, or a part of a compound word, with offsets relative to the word.
-
-    ``weights`` holds the probability of each lemma (:func:`lemma_weights`).
-    """
+    """A word, or a part of a compound word, with offsets relative to the word."""
 
     start: int
     end: int
     lemmas: tuple[str, ...]
-    weights: tuple[float, ...]
 
 
 def _piece(start: int, end: int, word: str) -> Piece:
-    ranked = lemma_weights(word)
-    return Piece(start, end, tuple(lemma for lemma, _ in ranked), tuple(w for _, w in ranked))
+    return Piece(start, end, tuple(lemma for lemma, _ in lemma_weights(word)))
 
 
 @functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
@@ -243,14 +238,12 @@ def russian_analyzer() -> CompositeAnalyzer:
 
 
 class Word(NamedTuple):
-    """One analysed word of a text (or part of a compound): where it is, its lemmas
-    and their probabilities."""
+    """One analysed word of a text (or part of a compound): where it is, its lemmas."""
 
     start: int
     end: int
     text: str
     lemmas: tuple[str, ...]
-    weights: tuple[float, ...]
 
 
 def words(text: str, mode: str = "index") -> list[Word]:
@@ -259,12 +252,12 @@ def words(text: str, mode: str = "index") -> list[Word]:
     In index mode a compound word comes with its parts, each with its own offsets.
 
     >>> words("Главы МИД")[1]
-    Word(start=6, end=9, text='МИД', lemmas=('мид',), weights=(1.0,))
+    Word(start=6, end=9, text='МИД', lemmas=('мид',))
     """
     found = []
     for match in WORD_PATTERN.finditer(text):
         start = match.start()
         for piece in word_terms(match.group(), mode != "query"):
             a, b = start + piece.start, start + piece.end
-            found.append(Word(a, b, text[a:b], piece.lemmas, piece.weights))
+            found.append(Word(a, b, text[a:b], piece.lemmas))
     return found

@@ -35,7 +35,7 @@ from .derivation import DerivedTerm, related_lemmas
 from .errors import EmptyQueryError, QuerySyntaxError
 from .forms import FormCheck, PhraseCheck, VerifiedQuery, surface_form
 from .schema import CONTENT
-from .scoring import BestOf, CoordinatedOr, Unscored, lemma_boost
+from .scoring import BestOf, CoordinatedOr, Unscored
 
 #: Lemmas left out of a bag of words (they still count inside quotes and after + or =):
 #: prepositions, conjunctions, particles, pronouns, question words and «быть».
@@ -315,8 +315,6 @@ class QueryWord:
     #: Offset of the word in the query text (the chunk it came from).
     position: int
     mode: str = "lemma"
-    #: The probability of each lemma being the one meant.
-    weights: tuple[float, ...] = ()
 
 
 @dataclass
@@ -470,7 +468,7 @@ class _Builder:
     def analyse(self, term: Term) -> list[QueryWord]:
         """The words of a query chunk with their lemmas, analysed as documents are."""
         found = [
-            QueryWord(w.text, w.lemmas, term.position + w.start, term.mode, w.weights)
+            QueryWord(w.text, w.lemmas, term.position + w.start, term.mode)
             for w in words(term.text, mode="query")
         ]
         self.words.extend(found)
@@ -534,10 +532,8 @@ class _Builder:
         lemmas :mod:`.derivation` relates to them, at a lower weight (in a bag only:
         under AND, OR and NOT a word means itself)."""
         self.highlight(word)
-        terms = [
-            query.Term(CONTENT, lemma, boost=lemma_boost(weight))
-            for lemma, weight in zip(word.lemmas, word.weights, strict=True)
-        ]
+        # Every lemma alike: weighting them by pymorphy's probability lost MRR@10.
+        terms = [query.Term(CONTENT, lemma) for lemma in word.lemmas]
         if word.mode == "exact":
             return VerifiedQuery(_best_of(terms), FormCheck(surface_form(word.surface)))
         if related:

@@ -28,9 +28,6 @@ from .schema import CONTENT
 BM25_B = 0.15
 #: BM25 term-frequency saturation.
 BM25_K1 = 1.2
-#: How a query word's lemma weighs by its probability: ``probability ** power``.
-#: 0 treats every lemma of an ambiguous word alike.
-LEMMA_WEIGHT_POWER = 0.0
 #: How strongly the share of the query's idf a paragraph covers scales its score.
 COORDINATION_POWER = 0.25
 
@@ -52,15 +49,6 @@ def paragraph_idf(searcher: Any, fieldname: str, text: str) -> float:
 
 def _idf(n: int, total: int) -> float:
     return log(1.0 + (total - n + 0.5) / (n + 0.5))
-
-
-def lemma_boost(probability: float) -> float:
-    """How much a query word's lemma counts, given the probability that it is meant.
-
-    >>> lemma_boost(1.0)
-    1.0
-    """
-    return probability**LEMMA_WEIGHT_POWER
 
 
 class ParagraphBM25(BM25F):
