@@ -88,7 +88,7 @@ class DerivedTerm(query.Term):
 
     def weight_in(self, searcher: Any) -> float:
         """The factor on this term's BM25 in ``searcher``: the idf ratio times the boost."""
-        from .scoring import informativeness_of_lemmas, paragraph_idf
+        from .scoring import idf_of_rarest, paragraph_idf
 
         parent = searcher.get_parent()
         frequencies = [parent.doc_frequency(self.fieldname, lemma) for lemma in self.own]
@@ -96,8 +96,7 @@ class DerivedTerm(query.Term):
             return 0.0
         mine = paragraph_idf(searcher, self.fieldname, self.text)
         # A word the index lacks is known here only through its relative.
-        present = [lemma for lemma, n in zip(self.own, frequencies, strict=True) if n]
-        own = informativeness_of_lemmas(searcher, present) if present else mine
+        own = idf_of_rarest(searcher, frequencies) if any(frequencies) else mine
         return self.boost * own / mine if mine > 0 else 0.0
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:

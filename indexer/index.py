@@ -224,6 +224,8 @@ class Index:
             ranked.append((score + bonus, bonus, docnum, stored))
         # Stable: equal scores keep the first pass's order.
         ranked.sort(key=lambda item: -item[0])
+        # Related lemmas are marked only where they counted.
+        marked = compiled.lemmas | {t.text for t in compiled.related if t.weight_in(searcher)}
         hits = []
         for score, bonus, docnum, stored in ranked[:limit]:
             explanation = None
@@ -236,7 +238,7 @@ class Index:
                     paragraph=stored["paragraph"],
                     text=text,
                     score=round(score, 4),
-                    spans=match_spans(text, compiled.lemmas, compiled.forms, compiled.prefixes),
+                    spans=match_spans(text, marked, compiled.forms, compiled.prefixes),
                     explanation=explanation,
                 )
             )

@@ -336,6 +336,9 @@ class CompiledQuery:
     dropped: tuple[str, ...] = field(default_factory=tuple)
     #: The lemmas of each scored word of a bag, for the proximity bonus.
     near: tuple[frozenset[str], ...] = ()
+    #: Lemmas related to the words' own (:mod:`.derivation`): they count as a match
+    #: where the index lets them count (see ``DerivedTerm.weight_in``).
+    related: tuple[DerivedTerm, ...] = ()
 
 
 def compile_query(
@@ -372,6 +375,7 @@ def compile_query(
         tuple(builder.words),
         tuple(builder.dropped),
         tuple(dict.fromkeys(builder.near)),
+        tuple(builder.related),
     )
 
 
@@ -386,6 +390,7 @@ class _Builder:
         self.words: list[QueryWord] = []
         self.dropped: list[str] = []
         self.near: list[frozenset[str]] = []
+        self.related: list[DerivedTerm] = []
         self.negated = 0
 
     def node(self, node: Node) -> Any:
@@ -543,8 +548,9 @@ class _Builder:
                 for other in related_lemmas(lemma)
                 if other not in word.lemmas
             }
-            self.lemmas.update(derived)
-            terms += [DerivedTerm(CONTENT, lemma, word.lemmas) for lemma in derived]
+            relatives = [DerivedTerm(CONTENT, lemma, word.lemmas) for lemma in derived]
+            self.related += relatives
+            terms += relatives
         return _best_of(terms)
 
     def source(self, node: Source) -> Any:

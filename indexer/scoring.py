@@ -101,9 +101,13 @@ def informativeness_of_lemmas(searcher: Any, lemmas: Iterable[str]) -> float:
     all while finding nothing, so it does not count unless no lemma is indexed.
     """
     parent = searcher.get_parent()
-    frequencies = [parent.doc_frequency(CONTENT, lemma) for lemma in lemmas]
+    return idf_of_rarest(searcher, [parent.doc_frequency(CONTENT, lemma) for lemma in lemmas])
+
+
+def idf_of_rarest(searcher: Any, frequencies: Sequence[int]) -> float:
+    """The idf of the rarest of some lemmas with these paragraph frequencies, ignoring
+    those the index lacks unless it lacks them all; 0 for no lemmas."""
     present = [n for n in frequencies if n] or frequencies
-    # The rarest lemma has the highest idf.
     return _idf(min(present), paragraph_count(searcher)) if present else 0.0
 
 

@@ -199,9 +199,7 @@ class Storage:
 
         :raises IndexBusyError: another process holds one of them.
         """
-        from whoosh.filedb.filestore import FileStorage
-
-        storage = FileStorage(self.path)
+        storage = file_storage(self.path)
         held: list[Any] = []
         for shard in range(shards):
             lock = storage.lock(f"{shard_name(generation, shard)}_WRITELOCK")

@@ -18,7 +18,7 @@ from typing import Any
 from . import ingest
 from .errors import UnreadableFileError
 from .results import SyncReport
-from .storage import WRITER_MEMORY_MB
+from .storage import WRITER_MEMORY_MB, open_writer
 
 #: Below this much text to read, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 8_000_000
@@ -236,7 +236,7 @@ def run(
             reports = _run_in_processes(index_path, generation, busy, records, workers, advance)
         else:
             reports = [
-                apply_to_shard(index_path, generation, shard, part, recs, advance, WRITER_MEMORY_MB)
+                apply_to_shard(index_path, generation, shard, part, recs, advance)
                 for (shard, part), recs in zip(busy, records, strict=True)
             ]
     unchanged = [p for shard, part in enumerate(parts) if not part.has_work for p in part.unchanged]
@@ -257,8 +257,6 @@ def apply_to_shard(
     memory_mb: int = WRITER_MEMORY_MB,
 ) -> SyncReport:
     """Apply one shard's plan with its own writer, and commit (or cancel on failure)."""
-    from .storage import open_writer
-
     writer = open_writer(index_path, generation, shard, memory_mb)
     try:
         report = apply(plan, writer, manifest, progress)
@@ -282,8 +280,15 @@ def _count_bytes(n: int) -> None:
         _counter.value += n
 
 
-def _apply_in_worker(*args: Any) -> SyncReport:
-    return apply_to_shard(*args[:-1], progress=_count_bytes, memory_mb=args[-1])
+def _apply_in_worker(
+    index_path: str,
+    generation: str,
+    shard: int,
+    plan: Plan,
+    manifest: dict[str, FileRecord],
+    memory_mb: int,
+) -> SyncReport:
+    return apply_to_shard(index_path, generation, shard, plan, manifest, _count_bytes, memory_mb)
 
 
 def _run_in_processes(

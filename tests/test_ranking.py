@@ -106,3 +106,18 @@ def test_related_words_join_a_question_to_its_answer(tmp_path: Path) -> None:
         assert marked == ["Президент", "Колумбии", "посетил", "Гарвард"]
         # A word searched alone means itself.
         assert [h.text for h in index.search("колумбийский")] == [other]
+
+
+def test_a_common_words_relatives_are_neither_searched_nor_marked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer import derivation
+
+    monkeypatch.setattr(derivation, "COMMON_PARAGRAPHS", 0)  # every indexed word is common
+    answer = "Президент Колумбии Хуан Мануэль Сантос посетил Гарвард в 2015 году."
+    other = "Президент посещал выставку в Москве, где показывали колумбийский кофе."
+    with _index_of(tmp_path, other, answer) as index:
+        hits = index.search("Какой колумбийский президент посещал Гарвард?")
+        found = {h.text: [h.text[a:b] for a, b in h.spans] for h in hits}
+        assert found[answer] == ["Президент", "Гарвард"]
+        assert found[other] == ["Президент", "посещал", "колумбийский"]
