@@ -218,12 +218,14 @@ def open_writer(path: str, generation: str, shard: int, memory_mb: int = WRITER_
     """
     from whoosh.index import LockError
 
+    from .codec import ArrayCodec
+
     ix = file_storage(path).open_index(shard_name(generation, shard))
     try:
         # Separate segment files, each mapped on its own (see file_storage): Whoosh
         # copies every file out of a compound segment when it opens one, which cost a
         # search of the full news corpus from the command line 0.2 s of its 0.5.
-        return ix.writer(limitmb=memory_mb, timeout=1.0, compound=False)
+        return ix.writer(limitmb=memory_mb, timeout=1.0, compound=False, codec=ArrayCodec())
     except LockError as exc:
         raise IndexBusyError(f"another process is updating the index in «{path}»") from exc
 
