@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="text files or folders of .txt/.md files (default: the bundled article)",
+        help="files, or folders of text, HTML and FB2 files (default: the bundled article)",
     )
     parser.add_argument(
         "-n", "--limit", type=_positive, default=10, help="at most N hits (default 10)"

@@ -114,6 +114,7 @@ class Index:
     def add(self, name: str, text: str) -> None:
         """Add a document from a string, or replace the one of that name."""
         from . import sync
+        from .ingest import split_paragraphs
         from .storage import shard_of
 
         self._storage.check_current()
@@ -122,7 +123,7 @@ class Index:
         writer = self._storage.writer(shard_of(name, self._storage.shards))
         try:
             sync.delete_source(writer, name)
-            sync.add_document(writer, name, text, record)
+            sync.add_document(writer, name, split_paragraphs(text), record)
         except BaseException:
             writer.cancel()
             raise

@@ -12,9 +12,15 @@ from dataclasses import dataclass, field
 
 from .errors import SourceNotFoundError, UnreadableFileError
 
+#: File name endings of HTML pages and FictionBook books (see :mod:`indexer.markup`).
+MARKUP_SUFFIXES = (".html", ".htm", ".xhtml", ".fb2")
+#: A zipped FictionBook book, as Russian online libraries hand them out.
+ZIPPED_BOOK_SUFFIX = ".fb2.zip"
 #: File name endings read when a directory is walked (a file named explicitly is
-#: read whatever its name).
-TEXT_SUFFIXES = (".txt", ".md")
+#: read whatever its name: as markup or a zipped book by these endings, else as text).
+DOCUMENT_SUFFIXES = (".txt", ".md", *MARKUP_SUFFIXES, ZIPPED_BOOK_SUFFIX)
+#: A book unpacks to no more than this: a zip that claims more is refused, not unpacked.
+MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
 
 # Single-byte code pages that charset-normalizer confuses on short texts: Russian in
 # cp1251, koi8-r and cp866 (DOS), and Western European text in cp1252.
@@ -31,6 +37,12 @@ _BOMS = (
 _WORD_INNER_LOWER = re.compile(r"(?<=[а-яё])[а-яё]|(?<=[a-zß-ÿ])[a-zß-ÿ]")
 _EUROPEAN = re.compile(r"[\t\n\r\x20-\u052f\u2000-\u206f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# The encoding a document declares in its first bytes: an XML declaration (FB2, XHTML)
+# or an HTML <meta> tag.
+_DECLARED_ENCODING = re.compile(
+    rb"""<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)|<meta[^>]*?charset\s*=\s*["']?([\w.:-]+)""",
+    re.IGNORECASE,
+)
 
 
 def decode(data: bytes) -> str:
@@ -73,6 +85,22 @@ def decode(data: bytes) -> str:
     return _as_text(text)
 
 
+def decode_markup(data: bytes) -> str:
+    """Decode an HTML page or an FB2 book: as UTF-8 when it is, else in the encoding it
+    declares (FB2 books are often ``windows-1251``), else as :func:`decode` guesses.
+
+    :raises UnreadableFileError: for binary data or text in no known encoding.
+    """
+    if not data.startswith(tuple(bom for bom, _ in _BOMS)) and _try_decode(data, "utf-8") is None:
+        declared = _DECLARED_ENCODING.search(data[:4096])
+        if declared:
+            name = (declared.group(1) or declared.group(2)).decode("ascii")
+            text = _try_decode(data, name)
+            if text is not None and not _looks_binary(text):
+                return _as_text(text)
+    return decode(data)
+
+
 def _as_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -98,7 +126,7 @@ def _try_utf16_without_bom(data: bytes) -> str | None:
 def _try_decode(data: bytes, encoding: str) -> str | None:
     try:
         return data.decode(encoding)
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, LookupError):  # LookupError: an encoding Python lacks
         return None
 
 
@@ -117,6 +145,50 @@ def read_text(path: str) -> str:
     except OSError as exc:
         raise UnreadableFileError(exc.strerror or str(exc)) from exc
     return decode(data)
+
+
+def document_paragraphs(name: str, data: bytes) -> list[str]:
+    """The paragraphs of a file's bytes, read by the ending of its name: HTML and FB2
+    as markup (:mod:`indexer.markup`), a ``.fb2.zip`` as the books inside it, anything
+    else as plain text (:func:`split_paragraphs`).
+
+    :raises UnreadableFileError: the data is binary, in no known encoding, or a broken
+        or oversized zip archive.
+    """
+    lower = name.lower()
+    if lower.endswith(ZIPPED_BOOK_SUFFIX):
+        return [p for book in _zipped_books(data) for p in document_paragraphs(".fb2", book)]
+    if lower.endswith(MARKUP_SUFFIXES):
+        from .markup import markup_paragraphs
+
+        return markup_paragraphs(decode_markup(data))
+    return split_paragraphs(decode(data))
+
+
+def _zipped_books(data: bytes) -> list[bytes]:
+    import io
+    import zipfile
+    import zlib
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [m for m in archive.infolist() if m.filename.lower().endswith(".fb2")]
+            if not members:
+                raise UnreadableFileError("no .fb2 book in the zip archive")
+            if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
+                limit = MAX_UNZIPPED_BYTES >> 20
+                raise UnreadableFileError(f"the zip archive unpacks to more than {limit} MB")
+            return [archive.read(m) for m in members]
+    # RuntimeError: a password is needed; NotImplementedError: an unknown compression.
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
+        raise UnreadableFileError(f"unreadable zip archive ({exc})") from exc
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -192,7 +264,7 @@ def _walk_dir(root: str, skip: str | None, found: Walk) -> None:
             d for d in dirs if not d.startswith(".") and os.path.join(folder, d) != skip
         )
         for name in sorted(names):
-            if not name.startswith(".") and name.lower().endswith(TEXT_SUFFIXES):
+            if not name.startswith(".") and name.lower().endswith(DOCUMENT_SUFFIXES):
                 _add_file(os.path.join(folder, name), found)
 
 

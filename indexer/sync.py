@@ -163,12 +163,12 @@ def apply(
             continue
         delete_source(writer, path)
         try:
-            text = ingest.decode(data)
+            paragraphs = ingest.document_paragraphs(path, data)
         except UnreadableFileError as exc:
             skipped.append((path, str(exc)))
             add_record(writer, path, FileRecord(record.size, record.mtime_ns, record.sha, str(exc)))
             continue
-        add_document(writer, path, text, record)
+        add_document(writer, path, paragraphs, record)
         (updated if old else added).append(path)
         if progress:
             progress(len(data))
@@ -189,13 +189,11 @@ def delete_source(writer: Any, source: str) -> None:
     writer.delete_by_term("file", source)
 
 
-def add_document(writer: Any, source: str, text: str, record: FileRecord) -> int:
-    """Index a document's paragraphs and its file record; returns the paragraph count."""
-    paragraphs = ingest.split_paragraphs(text)
+def add_document(writer: Any, source: str, paragraphs: list[str], record: FileRecord) -> None:
+    """Index a document's paragraphs and its file record."""
     for number, paragraph in enumerate(paragraphs, 1):
         writer.add_document(content=paragraph, source=source, paragraph=number)
     add_record(writer, source, record)
-    return len(paragraphs)
 
 
 def add_record(writer: Any, source: str, record: FileRecord) -> None:
