@@ -3,12 +3,16 @@
 Whoosh 3 pickles each block of up to 128 postings (document numbers as Python ints,
 frequencies as Python floats, nine bytes each before compression, every value a bytes
 object with its own header) behind a pickled block header. On the news corpus that was
-half of the whole index. Here a block is a fixed 16-byte header followed by arrays of the
+half of the whole index. Here a block is a fixed 24-byte header followed by arrays of the
 smallest item type that holds the block's numbers, compressed when that helps.
 
-Blocks keep the statistics Whoosh's matchers read (count, last document, highest weight,
-shortest and longest field), so block-max skipping and every score stay as they were.
-Term vectors, which this project does not store, keep Whoosh's own layout.
+Blocks keep the statistics Whoosh's matchers read (count, first and last document,
+highest weight, shortest and longest field), so block-max skipping and every score stay
+as they were. Term vectors, which this project does not store, keep Whoosh's own layout.
+
+Whoosh names the codec class in each index's table of contents (it pickles the codec
+with every segment): renaming or moving it, or changing the layout, needs a new
+``SCHEMA_VERSION``, so that older indexes are rebuilt instead of misread.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ from itertools import accumulate, pairwise
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
-from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-# Postings in the block, last document number, highest weight, shortest and longest
-# field (Whoosh's length bytes), the item types of the document-number gaps, the
-# weights and the value lengths, and whether the arrays are compressed.
-_HEADER = struct.Struct("<HIfBBccc?")
+# The length of the block's arrays in bytes, its postings, first and last document
+# number, highest weight, shortest and longest field (Whoosh's length bytes), the item
+# types of the document-number gaps, the weights and the value lengths, and flags.
+_HEADER = struct.Struct("<IHIIfBBcccB")
+_COMPRESSED, _LAST = 1, 2
+# zlib's own header and checksum outweigh what it saves on fewer bytes than this.
+_WORTH_COMPRESSING = 24
 #: The item type of an array that is not stored: weights all 1, values of a fixed size.
 _ABSENT = b"-"
 
@@ -78,34 +84,34 @@ class ArrayPostingsWriter(W3PostingsWriter):
     def _write_block(self, last: bool = False) -> None:
         self._terminfo.add_block(self)
         ids = self._ids
-        id_code, id_bytes = _packed([b - a for a, b in zip([0, *ids], ids, strict=False)])
-        weight_code, weight_bytes = _packed_weights(self._weights)
+        gap_code, gaps = _packed([b - a for a, b in pairwise(ids)])
+        weight_code, weights = _packed_weights(self._weights)
         size = self._format.fixed_value_size()
         if size is not None and size >= 0:
-            length_code, length_bytes = _ABSENT, b""
+            length_code, lengths = _ABSENT, b""
             values = b"".join(self._values) if size else b""
         else:
-            length_code, length_bytes = _packed([len(value) for value in self._values])
+            length_code, lengths = _packed([len(value) for value in self._values])
             values = b"".join(self._values)
-        body = id_bytes + weight_bytes + length_bytes + values
-        compressed = False
-        if self._compression:
+        body = gaps + weights + lengths + values
+        flags = _LAST if last else 0
+        if self._compression and len(body) >= _WORTH_COMPRESSING:
             packed = zlib.compress(body, self._compression)
             if len(packed) < len(body):
-                body, compressed = packed, True
+                body, flags = packed, flags | _COMPRESSED
         header = _HEADER.pack(
+            len(body),
             len(ids),
+            ids[0],
             ids[-1],
             self._maxweight,
             length_to_byte(self._minlength),
             length_to_byte(self._maxlength),
-            id_code,
+            gap_code,
             weight_code,
             length_code,
-            compressed,
+            flags,
         )
-        blocklength = len(header) + len(body)
-        self._postfile.write_int(-blocklength if last else blocklength)
         self._postfile.write(header)
         self._postfile.write(body)
         self._blockcount += 1
@@ -121,52 +127,55 @@ class ArrayLeafMatcher(W3LeafMatcher):
     def _goto(self, position: int) -> None:
         self._data = self._ids = self._weights = self._values = None
         self._i = 0
-        postfile = self._postfile
-        length = postfile.get_int(position)
-        if length < 0:
-            self._lastblock = True
-            length = -length
-        self._nextoffset = position + _INT_SIZE + length
-        self._dataoffset = position + _INT_SIZE + _HEADER.size
         (
+            length,
             self._blocklength,
+            self._minid,
             self._maxid,
             self._maxweight,
             shortest,
             longest,
             *self._codes,
-            self._compressed,
-        ) = _HEADER.unpack(postfile.get(position + _INT_SIZE, _HEADER.size))
+            flags,
+        ) = _HEADER.unpack(self._postfile.get(position, _HEADER.size))
+        self._lastblock = bool(flags & _LAST)
+        self._compressed = bool(flags & _COMPRESSED)
+        self._dataoffset = position + _HEADER.size
+        self._nextoffset = self._dataoffset + length
         self._minlength = byte_to_length(shortest)
         self._maxlength = byte_to_length(longest)
+
+    def block_min_id(self) -> int:
+        return self._minid
 
     def _read_data(self) -> None:
         body = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
         if self._compressed:
             body = zlib.decompress(body)
         count = self._blocklength
-        id_code, weight_code, length_code = self._codes
-        gaps, at = _unpacked(id_code, body, 0, count)
-        self._ids = tuple(accumulate(gaps))
+        gap_code, weight_code, _ = self._codes
+        gaps, at = _unpacked(gap_code, body, 0, count - 1)
+        self._ids = tuple(accumulate(gaps, initial=self._minid))
         weights, at = _unpacked(weight_code, body, at, count)
-        self._weights = (1.0,) * count if weights is None else weights
-        lengths, at = _unpacked(length_code, body, at, count)
-        self._data = (body, at, lengths)
+        # Floats, as Whoosh's own matcher gives them.
+        self._weights = (1.0,) * count if weights is None else array("f", weights)
+        self._data = (body, at)
 
     _read_ids = _read_weights = _read_data
 
     def _read_values(self) -> None:
         if self._data is None:
             self._read_data()
-        body, at, lengths = self._data
-        size = self._fixedsize
+        body, at = self._data
+        count, size = self._blocklength, self._fixedsize
+        lengths, at = _unpacked(self._codes[2], body, at, count)
         if lengths is not None:
             ends = accumulate(lengths, initial=at)
             self._values = tuple(body[a:b] for a, b in pairwise(ends))
         elif size:
             self._values = tuple(body[a : a + size] for a in range(at, len(body), size))
         else:
-            self._values = (None,) * self._blocklength
+            self._values = (None,) * count
 
 
 def _packed(numbers: Sequence[int]) -> tuple[bytes, bytes]:
@@ -180,7 +189,7 @@ def _packed_weights(weights: Sequence[float]) -> tuple[bytes, bytes]:
     # Weights are term frequencies times a field boost of 1: whole numbers nearly always.
     if all(weight == 1.0 for weight in weights):
         return _ABSENT, b""
-    if all(weight >= 0 and weight.is_integer() for weight in weights):
+    if all(0 <= weight < 2**32 and weight.is_integer() for weight in weights):
         return _packed([int(weight) for weight in weights])
     return b"f", _little_endian(array("f", weights))
 

@@ -14,7 +14,7 @@ from .analysis import LemmaPositions, russian_analyzer
 
 #: Bumped whenever the schema or the analysis changes what is indexed; an index built
 #: with another version must be rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 #: The field that holds a paragraph's text, indexed by lemmas with positions.
 CONTENT = "content"

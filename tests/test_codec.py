@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.filedb.filestore import RamStorage
@@ -25,20 +25,23 @@ class FourByteValues(Format):
 
 _POSITIONS = LemmaPositions()
 
-# Weights as Whoosh keeps them (32-bit floats): ones, whole numbers, boosted fractions.
+# Weights as Whoosh keeps them (32-bit floats): ones, whole numbers small and large
+# (beyond 32 bits too), boosted fractions.
 _weights = st.one_of(
-    st.just(1.0), st.integers(1, 70_000).map(float), st.integers(1, 4000).map(lambda n: n / 8)
+    st.just(1.0),
+    st.integers(1, 70_000).map(float),
+    st.integers(1, 2**20).map(lambda n: float(n << 14)),
+    st.integers(1, 4000).map(lambda n: n / 8),
 )
-_postings = st.lists(
-    st.tuples(
-        st.integers(1, 100_000),  # gap to the previous document number
-        _weights,
-        st.lists(st.integers(0, 70_000), min_size=1, max_size=6, unique=True),
-        st.integers(1, 5000),  # field length
-    ),
-    min_size=1,
-    max_size=300,  # up to three blocks of 128
+_posting = st.tuples(
+    st.integers(1, 100_000),  # gap to the previous document number
+    _weights,
+    st.lists(st.integers(0, 70_000), min_size=1, max_size=6, unique=True),
+    st.integers(1, 5000),  # field length
 )
+# Lists of any length up to three blocks of 128, the length drawn first so that long
+# lists are as likely as short ones.
+_postings = st.integers(1, 300).flatmap(lambda n: st.lists(_posting, min_size=n, max_size=n))
 
 
 def _write(codec: Any, fmt: Any, postings: list[tuple[int, float, bytes, int]]) -> tuple:
@@ -88,6 +91,10 @@ def _as_postings(fmt: Any, chosen: list) -> list[tuple[int, float, bytes, int]]:
 
 @settings(max_examples=60, deadline=None)
 @given(_postings, st.sampled_from([_POSITIONS, Existence(), FourByteValues()]))
+@example([(1, 1.0, [0], 1)], Existence())  # a block with no bytes of arrays at all
+@example([(1, 2.0, [0, 3], 4)] * 128, _POSITIONS)  # exactly one full block
+@example([(300, 70_000.0, [5], 9)] * 129, _POSITIONS)  # one posting over
+@example([(1, 2.0**33, [1], 2)] * 3, _POSITIONS)  # a weight past 32 bits
 def test_postings_read_back_as_written_with_whooshs_block_statistics(
     chosen: list, fmt: Any
 ) -> None:
@@ -116,6 +123,13 @@ def test_skipping_lands_on_the_same_postings() -> None:
         matcher.skip_to(target)
         expected = next(p for p in postings if p[0] >= target)
         assert (matcher.id(), matcher.weight(), matcher.value()) == expected[:3]
+
+
+def test_a_repetitive_block_is_stored_compressed() -> None:
+    postings = [(n, 6.0, _POSITIONS.encode([0, 1, 2, 3, 4, 5]), 6) for n in range(128)]
+    storage, terminfo = _write(ArrayCodec(), _POSITIONS, postings)
+    assert storage.file_length("postings") < 200  # its arrays alone take 1,279 bytes
+    assert _read(ArrayCodec(), _POSITIONS, storage, terminfo)[0] == [p[:3] for p in postings]
 
 
 def _whoosh_index(path: Path, codec: Any) -> Any:
