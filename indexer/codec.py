@@ -21,11 +21,13 @@ import struct
 import sys
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import accumulate, pairwise
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.matching import ReadTooFar
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # The length of the block's arrays in bytes, its postings, first and last document
@@ -147,6 +149,20 @@ class ArrayLeafMatcher(W3LeafMatcher):
 
     def block_min_id(self) -> int:
         return self._minid
+
+    def skip_to(self, targetid: int) -> None:
+        # Whoosh's own steps through a block one posting at a time.
+        if not self.is_active():
+            raise ReadTooFar
+        if targetid <= self.id():
+            return
+        while targetid > self._maxid:
+            self._next_block()
+            if not self.is_active():
+                return
+        if self._ids is None:
+            self._read_data()
+        self._i = bisect_left(self._ids, targetid, self._i)
 
     def _read_data(self) -> None:
         body = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)

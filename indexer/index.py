@@ -209,7 +209,7 @@ class Index:
         from .explain import explain as explain_hit
         from .explain import with_proximity
         from .highlight import match_spans
-        from .proximity import RERANK_DEPTH, proximity_bonus
+        from .proximity import RERANK_DEPTH, indexed_positions, proximity_bonus
         from .scoring import informativeness_of_lemmas
 
         searcher = self._get_searcher()
@@ -217,18 +217,18 @@ class Index:
         depth = max(limit, RERANK_DEPTH) if near else limit
         top, total = _top(compiled.query, searcher, depth)
         idfs = [informativeness_of_lemmas(searcher, lemmas) for lemmas in near]
+        positions = indexed_positions(searcher, [docnum for docnum, _ in top], near) if near else {}
         ranked = []
         for docnum, score in top:
-            stored = searcher.stored_fields(docnum)
-            text = stored["content"]
-            bonus = proximity_bonus(text, near, idfs) if near else 0.0
-            ranked.append((score + bonus, bonus, docnum, stored))
+            bonus = proximity_bonus(positions[docnum], idfs) if near else 0.0
+            ranked.append((score + bonus, bonus, docnum))
         # Stable: equal scores keep the first pass's order.
         ranked.sort(key=lambda item: -item[0])
         # Related lemmas are marked only where they counted.
         marked = compiled.lemmas | {t.text for t in compiled.related if t.weight_in(searcher)}
         hits = []
-        for score, bonus, docnum, stored in ranked[:limit]:
+        for score, bonus, docnum in ranked[:limit]:
+            stored = searcher.stored_fields(docnum)
             explanation = None
             if explain:
                 explanation = with_proximity(explain_hit(compiled, searcher, docnum), bonus, score)

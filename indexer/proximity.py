@@ -9,11 +9,11 @@ distance (adjacent words count fully, three words apart a ninth).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import combinations
+from typing import Any
 
-from .analysis import WORD_PATTERN, word_terms
-from .morphology import fold_yo
+from .schema import CONTENT
 
 #: How many of the best paragraphs are re-ranked.
 RERANK_DEPTH = 30
@@ -23,28 +23,31 @@ PROXIMITY_WEIGHT = 0.5
 MAX_DISTANCE = 8
 
 
-def word_positions(text: str, wanted: Sequence[frozenset[str]]) -> list[list[int]]:
-    """For each set of lemmas, the word positions in ``text`` where one of them occurs.
+def indexed_positions(
+    searcher: Any, docnums: Iterable[int], wanted: Sequence[frozenset[str]]
+) -> dict[int, list[list[int]]]:
+    """For each paragraph and each set of lemmas, the word positions of those lemmas.
 
-    Only words that begin like one of the lemmas are analysed: the others cannot be
-    their forms (bar a few like «люди» for «человек», which a bonus can do without),
-    and analysing every word of dozens of paragraphs would cost more than the search.
-
-    >>> word_positions("Лавров и Керри, Керри и Лавров", [frozenset({"лавров"}), frozenset({"керри"})])
-    [[0, 5], [2, 3]]
-    """  # noqa: E501
-    found: list[list[int]] = [[] for _ in wanted]
-    starts = tuple({lemma[:2] for lemmas in wanted for lemma in lemmas})
-    for position, match in enumerate(WORD_PATTERN.finditer(text)):
-        word = match.group()
-        if not fold_yo(word[:2].lower()).startswith(starts) and "-" not in word:
-            continue
-        for piece in word_terms(word):
-            for i, lemmas in enumerate(wanted):
-                # A compound and its part may both match: count the word once.
-                if not lemmas.isdisjoint(piece.lemmas) and position not in found[i][-1:]:
-                    found[i].append(position)
-    return found
+    The positions come from the postings, read once per lemma for all the paragraphs
+    (in order, skipping the blocks between them): analysing the paragraphs' text again
+    cost more than the search itself on a small index.
+    """
+    order = sorted(set(docnums))
+    found: dict[int, list[set[int]]] = {docnum: [set() for _ in wanted] for docnum in order}
+    reader = searcher.reader()
+    for i, lemmas in enumerate(wanted):
+        for lemma in lemmas:
+            if (CONTENT, lemma) not in reader:
+                continue
+            postings = reader.postings(CONTENT, lemma)
+            for docnum in order:
+                postings.skip_to(docnum)
+                if not postings.is_active():
+                    break
+                if postings.id() == docnum:
+                    # A compound and its part share a position: a set counts it once.
+                    found[docnum][i].update(postings.value_as("positions"))
+    return {docnum: [sorted(p) for p in sets] for docnum, sets in found.items()}
 
 
 def distance(a: Sequence[int], b: Sequence[int]) -> int:
@@ -63,23 +66,19 @@ def distance(a: Sequence[int], b: Sequence[int]) -> int:
     return best
 
 
-def proximity_bonus(text: str, wanted: Sequence[frozenset[str]], idfs: Sequence[float]) -> float:
+def proximity_bonus(positions: Sequence[Sequence[int]], idfs: Sequence[float]) -> float:
     """What closeness adds to a paragraph's score: see the module's description.
 
-    ``wanted`` holds the lemmas of each query word, ``idfs`` how informative each is.
+    ``positions`` holds the word positions of each query word in the paragraph (see
+    :func:`indexed_positions`), ``idfs`` how informative each word is.
 
-    >>> words = [frozenset({"защита"}), frozenset({"пэнтерс"})]
-    >>> proximity_bonus("Защита Пэнтерс уступила", words, [1.0, 5.0]) > 0
+    >>> proximity_bonus([[0], [1]], [1.0, 5.0]) > 0
     True
-    >>> far = "Защита уступила в этом сезоне лишь раз, и в финале тоже: Пэнтерс"
-    >>> proximity_bonus(far, words, [1.0, 5.0])
+    >>> proximity_bonus([[0], [12]], [1.0, 5.0])
     0.0
     """
-    if PROXIMITY_WEIGHT == 0 or len(wanted) < 2:
-        return 0.0
-    positions = word_positions(text, wanted)
     bonus = 0.0
-    for i, j in combinations(range(len(wanted)), 2):
+    for i, j in combinations(range(len(positions)), 2):
         if positions[i] and positions[j]:
             apart = distance(positions[i], positions[j])
             if 0 < apart <= MAX_DISTANCE:

@@ -113,16 +113,23 @@ def test_postings_read_back_as_written_with_whooshs_block_statistics(
     assert ours_info.to_bytes()[:23] == whoosh_info.to_bytes()[:23]  # the term's statistics
 
 
-def test_skipping_lands_on_the_same_postings() -> None:
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 3100), max_size=20))
+def test_skipping_lands_where_whooshs_own_matcher_does(targets: list[int]) -> None:
     postings = [(3 * n, float(n % 4 + 1), _POSITIONS.encode([n % 7]), 10) for n in range(1000)]
-    ours_storage, ours_info = _write(ArrayCodec(), _POSITIONS, postings)
-    matcher = ArrayCodec().postings_reader(
-        ours_storage.open_file("postings"), ours_info, _POSITIONS
-    )
-    for target in (0, 1, 200, 385, 386, 2997):
-        matcher.skip_to(target)
-        expected = next(p for p in postings if p[0] >= target)
-        assert (matcher.id(), matcher.weight(), matcher.value()) == expected[:3]
+    landed = []
+    for codec in (ArrayCodec(), W3Codec()):
+        storage, terminfo = _write(codec, _POSITIONS, postings)
+        matcher = codec.postings_reader(storage.open_file("postings"), terminfo, _POSITIONS)
+        trail = []
+        for target in sorted(targets):
+            if not matcher.is_active():
+                break
+            matcher.skip_to(target)
+            active = matcher.is_active()
+            trail.append((matcher.id(), matcher.weight(), matcher.value()) if active else None)
+        landed.append(trail)
+    assert landed[0] == landed[1]
 
 
 def test_a_repetitive_block_is_stored_compressed() -> None:
