@@ -88,10 +88,9 @@ class DerivedTerm(query.Term):
 
     def weight_in(self, searcher: Any) -> float:
         """The factor on this term's BM25 in ``searcher``: the idf ratio times the boost."""
-        from .scoring import idf_of_rarest, paragraph_idf
+        from .scoring import doc_frequency, idf_of_rarest, paragraph_idf
 
-        parent = searcher.get_parent()
-        frequencies = [parent.doc_frequency(self.fieldname, lemma) for lemma in self.own]
+        frequencies = [doc_frequency(searcher, self.fieldname, lemma) for lemma in self.own]
         if max(frequencies, default=0) > COMMON_PARAGRAPHS:
             return 0.0
         mine = paragraph_idf(searcher, self.fieldname, self.text)

@@ -32,19 +32,37 @@ BM25_K1 = 1.2
 COORDINATION_POWER = 0.25
 
 
+_frequencies: WeakKeyDictionary[Any, dict[tuple[str, str | bytes], int]] = WeakKeyDictionary()
+
+
+def doc_frequency(searcher: Any, fieldname: str, text: str | bytes) -> int:
+    """How many documents of the whole index have a term.
+
+    Asked of Whoosh once per searcher: one query asks for the same few terms again and
+    again (scores, coordination, proximity, related words), and each answer is a lookup
+    in every segment's term table.
+    """
+    parent = searcher.get_parent()
+    known = _frequencies.setdefault(parent, {})
+    key = (fieldname, text)
+    if key not in known:
+        known[key] = parent.doc_frequency(fieldname, text)
+    return known[key]
+
+
 def paragraph_count(searcher: Any) -> int:
     """Paragraphs in the index: every document except the file records.
 
     Deleted documents count until their segment is merged away, as they do in Whoosh's
     document frequencies and field lengths: the statistics stay consistent.
     """
-    searcher = searcher.get_parent()
-    return max(1, searcher.doc_count_all() - searcher.doc_frequency("kind", "file"))
+    total = searcher.get_parent().doc_count_all()
+    return max(1, total - doc_frequency(searcher, "kind", "file"))
 
 
 def paragraph_idf(searcher: Any, fieldname: str, text: str) -> float:
     """The Robertson–Spärck Jones idf over paragraphs, which never goes negative."""
-    return _idf(searcher.get_parent().doc_frequency(fieldname, text), paragraph_count(searcher))
+    return _idf(doc_frequency(searcher, fieldname, text), paragraph_count(searcher))
 
 
 def _idf(n: int, total: int) -> float:
@@ -100,8 +118,8 @@ def informativeness_of_lemmas(searcher: Any, lemmas: Iterable[str]) -> float:
     A lemma the index lacks (a guess of pymorphy's, say) would have the highest idf of
     all while finding nothing, so it does not count unless no lemma is indexed.
     """
-    parent = searcher.get_parent()
-    return idf_of_rarest(searcher, [parent.doc_frequency(CONTENT, lemma) for lemma in lemmas])
+    frequencies = [doc_frequency(searcher, CONTENT, lemma) for lemma in lemmas]
+    return idf_of_rarest(searcher, frequencies)
 
 
 def idf_of_rarest(searcher: Any, frequencies: Sequence[int]) -> float:
