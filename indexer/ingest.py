@@ -19,8 +19,9 @@ ZIPPED_BOOK_SUFFIX = ".fb2.zip"
 #: File name endings read when a directory is walked (a file named explicitly is
 #: read whatever its name: as markup or a zipped book by these endings, else as text).
 DOCUMENT_SUFFIXES = (".txt", ".md", *MARKUP_SUFFIXES, ZIPPED_BOOK_SUFFIX)
-#: A book unpacks to no more than this: a zip that claims more is refused, not unpacked.
-MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
+#: A zipped book unpacks to no more than this (the longest novels are a few MB): a zip
+#: that claims more is refused, not unpacked.
+MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 
 # Single-byte code pages that charset-normalizer confuses on short texts: Russian in
 # cp1251, koi8-r and cp866 (DOS), and Western European text in cp1252.
@@ -35,6 +36,7 @@ _BOMS = (
 # A lower-case letter after a lower-case letter of the same alphabet: frequent in any
 # correctly decoded text, rare when a wrong code page scrambles letters and case.
 _WORD_INNER_LOWER = re.compile(r"(?<=[а-яё])[а-яё]|(?<=[a-zß-ÿ])[a-zß-ÿ]")
+_CYRILLIC_INNER_LOWER = re.compile(r"(?<=[а-яё])[а-яё]")
 _EUROPEAN = re.compile(r"[\t\n\r\x20-\u052f\u2000-\u206f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # The encoding a document declares in its first bytes: an XML declaration (FB2, XHTML)
@@ -64,7 +66,7 @@ def decode(data: bytes) -> str:
             if text is None:
                 raise UnreadableFileError(f"not valid {encoding}")
             return _as_text(text)
-    text = _try_decode(data, "utf-8")
+    text = _try_decode(data, "utf-8") or _nearly_utf8(data)
     if text is not None and not _looks_binary(text):
         return _as_text(text)
     text = _try_utf16_without_bom(data)
@@ -87,18 +89,34 @@ def decode(data: bytes) -> str:
 
 def decode_markup(data: bytes) -> str:
     """Decode an HTML page or an FB2 book: as UTF-8 when it is, else in the encoding it
-    declares (FB2 books are often ``windows-1251``), else as :func:`decode` guesses.
+    declares (FB2 books are often ``windows-1251``) unless a code page often confused
+    with it reads as more ordinary words, else as :func:`decode` guesses.
 
     :raises UnreadableFileError: for binary data or text in no known encoding.
     """
-    if not data.startswith(tuple(bom for bom, _ in _BOMS)) and _try_decode(data, "utf-8") is None:
-        declared = _DECLARED_ENCODING.search(data[:4096])
-        if declared:
-            name = (declared.group(1) or declared.group(2)).decode("ascii")
-            text = _try_decode(data, name)
-            if text is not None and not _looks_binary(text):
-                return _as_text(text)
+    declared = _DECLARED_ENCODING.search(data[:4096])
+    if (
+        declared
+        and not data.startswith(tuple(bom for bom, _ in _BOMS))
+        and _try_decode(data, "utf-8") is None
+        and _nearly_utf8(data) is None
+    ):
+        name = (declared.group(1) or declared.group(2)).decode("ascii")
+        readings = [_try_decode(data, code) for code in (name, *_CONFUSABLE_CODEPAGES)]
+        text = max((r for r in readings if r is not None), key=_word_likeness, default=None)
+        if text is not None and not _looks_binary(text):
+            return _as_text(text)
     return decode(data)
+
+
+def _nearly_utf8(data: bytes) -> str | None:
+    # A UTF-8 text with a stray byte or two (a character from another code page pasted
+    # in, a file cut in the middle of a character) is still UTF-8: reading it in some
+    # code page, or skipping it, would lose all of it rather than those bytes.
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    others = len(text) - len(text.encode("ascii", "ignore")) - broken
+    return text if broken and broken * 100 <= others else None
 
 
 def _as_text(text: str) -> str:
@@ -126,12 +144,14 @@ def _try_utf16_without_bom(data: bytes) -> str | None:
 def _try_decode(data: bytes, encoding: str) -> str | None:
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):  # LookupError: an encoding Python lacks
+    except (UnicodeError, LookupError):  # LookupError: an encoding Python lacks
         return None
 
 
-def _word_likeness(text: str) -> int:
-    return len(_WORD_INNER_LOWER.findall(text))
+def _word_likeness(text: str) -> tuple[int, int]:
+    # Russian in Latin-1 (Ñòîðîíû) has as many letter pairs as in cp1251: on a tie
+    # the Cyrillic reading wins.
+    return len(_WORD_INNER_LOWER.findall(text)), len(_CYRILLIC_INNER_LOWER.findall(text))
 
 
 def read_text(path: str) -> str:
@@ -152,12 +172,20 @@ def document_paragraphs(name: str, data: bytes) -> list[str]:
     as markup (:mod:`indexer.markup`), a ``.fb2.zip`` as the books inside it, anything
     else as plain text (:func:`split_paragraphs`).
 
-    :raises UnreadableFileError: the data is binary, in no known encoding, or a broken
-        or oversized zip archive.
+    :raises UnreadableFileError: the data is binary, in no known encoding, or a zip
+        archive with no readable book.
     """
     lower = name.lower()
     if lower.endswith(ZIPPED_BOOK_SUFFIX):
-        return [p for book in _zipped_books(data) for p in document_paragraphs(".fb2", book)]
+        books, problems = [], []
+        for book in _zipped_books(data):
+            try:
+                books.append(document_paragraphs(".fb2", book))
+            except UnreadableFileError as exc:
+                problems.append(exc)
+        if problems and not books:
+            raise problems[0]
+        return [paragraph for book in books for paragraph in book]
     if lower.endswith(MARKUP_SUFFIXES):
         from .markup import markup_paragraphs
 
@@ -168,27 +196,27 @@ def document_paragraphs(name: str, data: bytes) -> list[str]:
 def _zipped_books(data: bytes) -> list[bytes]:
     import io
     import zipfile
-    import zlib
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [m for m in archive.infolist() if m.filename.lower().endswith(".fb2")]
-            if not members:
-                raise UnreadableFileError("no .fb2 book in the zip archive")
-            if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-                limit = MAX_UNZIPPED_BYTES >> 20
-                raise UnreadableFileError(f"the zip archive unpacks to more than {limit} MB")
-            return [archive.read(m) for m in members]
-    # RuntimeError: a password is needed; NotImplementedError: an unknown compression.
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        EOFError,
-        OSError,
-        RuntimeError,
-        NotImplementedError,
-    ) as exc:
+            members = [m for m in archive.infolist() if _is_book(m.filename)]
+            unpacked = sum(m.file_size for m in members)
+            if members and unpacked <= MAX_UNZIPPED_BYTES:
+                return [archive.read(m) for m in members]
+    # Archives fail in many ways (bad headers, corrupt deflate, bzip2 or lzma data,
+    # passwords, unknown methods, undecodable names): each one means no book.
+    except Exception as exc:
         raise UnreadableFileError(f"unreadable zip archive ({exc})") from exc
+    if not members:
+        raise UnreadableFileError("no .fb2 book in the zip archive")
+    limit = MAX_UNZIPPED_BYTES >> 20
+    raise UnreadableFileError(f"the zip archive unpacks to more than {limit} MB")
+
+
+def _is_book(member: str) -> bool:
+    # Finder's zips add «__MACOSX/._book.fb2», resource forks that are not books.
+    folder, _, base = member.lower().replace("\\", "/").rpartition("/")
+    return base.endswith(".fb2") and not base.startswith(".") and "__macosx" not in folder
 
 
 def split_paragraphs(text: str) -> list[str]:

@@ -3,34 +3,48 @@
 Both go through the standard library's lenient HTML parser, which also reads FB2's XML
 (its paragraphs are ``<p>`` too) and, unlike an XML parser, does not give up on the
 broken markup that scanned-and-converted books often have. A block element (``<p>``,
-``<div>``, ``<li>``, headings, cells, FB2's ``<stanza>``, ``<subtitle>``…) ends a
-paragraph; ``<br>`` and FB2's verse lines ``<v>`` break a line inside one. Scripts,
-styles, a page's ``<head>`` and menus, a book's ``<description>`` and its embedded
-``<binary>`` pictures are not text. Text in ``<pre>`` (lib.ru keeps whole books so) is
-split like a plain text file.
+``<div>``, ``<li>``, headings, table rows, FB2's ``<stanza>``, ``<subtitle>``…) ends a
+paragraph, and so do two line breaks in a row; one ``<br>``, or an FB2 verse line
+``<v>``, breaks a line inside a paragraph. Scripts, styles, a page's ``<head>`` and
+menus, a book's ``<description>``, stylesheet and embedded ``<binary>`` pictures are not
+text. Text in ``<pre>`` (lib.ru keeps whole books so) is split like a plain text file.
+
+Nothing is lost to markup that is never closed: when an element that hides its text
+(a menu, say) is still open at the end, the document is read again hiding only scripts,
+styles and pictures, whose ends the parser always finds.
 """
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
+from .errors import UnreadableFileError
 from .ingest import split_paragraphs
 
 _BLOCKS = frozenset(
     # HTML
-    "address article aside blockquote caption dd div dl dt figcaption figure footer form"
-    " h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table td th title tr ul"
+    "address article aside blockquote body caption center dd details dialog div dl dt"
+    " fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr legend li main"
+    " menu ol option p pre section summary table title tr ul"
     # FictionBook
-    " annotation body cite empty-line epigraph poem stanza subtitle text-author".split()
+    " annotation cite empty-line epigraph poem stanza subtitle text-author".split()
 )
 _LINE_BREAKS = frozenset({"br"})
 _LINES = frozenset({"v"})  # FB2 verse lines: a line each, a stanza together
+# Inline elements whose text is a word of its own, not the end of the word before it:
+# cells of a row, footnote marks («Павловском<sup>1</sup>», FB2's note links), labels.
+_SEPARATE = frozenset({"td", "th", "sup", "sub", "button", "label"})
 _NOT_TEXT = frozenset(
-    {"script", "style", "head", "nav", "noscript", "template", "svg", "binary", "description"}
+    {"script", "style", "head", "nav", "noscript", "template", "svg", "textarea"}
+    | {"binary", "description", "stylesheet"}
 )
+# The parser ends these whatever is inside, so hiding them can never hide the rest.
+_ALWAYS_CLOSED = frozenset({"script", "style", "binary"})
 # Stands for a line break while a paragraph is collected: a newline in the markup is
 # only a space.
 _BREAK = "\x00"
+_PARAGRAPH_BREAK = re.compile(f"{_BREAK}\\s*{_BREAK}")
 
 
 def markup_paragraphs(text: str) -> list[str]:
@@ -38,37 +52,63 @@ def markup_paragraphs(text: str) -> list[str]:
 
     >>> markup_paragraphs("<p>Первый&nbsp;абзац,\\n  строка.</p><p>Второй<br>и строка.</p>")
     ['Первый абзац, строка.', 'Второй\\nи строка.']
+
+    :raises UnreadableFileError: markup the parser cannot get through.
     """
-    parser = _ParagraphParser()
-    parser.feed(text)
-    parser.close()
+    parser = _ParagraphParser(_NOT_TEXT)
+    _parse(parser, text)
+    if parser.hidden:
+        parser = _ParagraphParser(_ALWAYS_CLOSED)
+        _parse(parser, text)
     return parser.paragraphs
 
 
+def _parse(parser: _ParagraphParser, text: str) -> None:
+    try:
+        parser.feed(text)
+        parser.close()
+    except AssertionError as exc:  # html.parser's way of giving up on a declaration
+        raise UnreadableFileError(f"markup that cannot be parsed ({exc})") from exc
+
+
 class _ParagraphParser(HTMLParser):
-    def __init__(self) -> None:
+    # Python's newer parsers take <title> as plain text, tags and all: FB2's titles hold
+    # paragraphs.
+    RCDATA_CONTENT_ELEMENTS = ()
+
+    def __init__(self, hide: frozenset[str]) -> None:
         super().__init__(convert_charrefs=True)
         self.paragraphs: list[str] = []
+        #: The elements that hide their text, open where the parser is now.
+        self.hidden: list[str] = []
+        self._hide = hide
         self._parts: list[str] = []
-        self._hidden = 0  # depth inside elements that hold no text
         self._pre = 0
+        self._fb2 = False
 
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag == "body":
-            # A page whose <head> was never closed still has its text.
-            self._hidden = 0
-        if tag in _NOT_TEXT:
-            self._hidden += 1
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        tag = self._local(tag)
+        if tag == "fictionbook":
+            # FB2's <style> is styled text, not a stylesheet: parse inside it.
+            self._fb2, self.CDATA_CONTENT_ELEMENTS = True, ("script",)
+        if self.hidden and self.hidden[-1] == "head" and tag in _BLOCKS and tag != "title":
+            # A page may leave out </head> and <body>: its first block ends the head.
+            self.hidden.pop()
+        if tag in self._hide and not (self._fb2 and tag == "style"):
+            self.hidden.append(tag)
         elif tag in _BLOCKS:
             self._end_paragraph()
             if tag == "pre":
                 self._pre += 1
         elif tag in _LINE_BREAKS:
             self._parts.append(_BREAK)
+        elif tag in _SEPARATE or (tag == "a" and ("type", "note") in attrs):
+            self._parts.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _NOT_TEXT:
-            self._hidden = max(0, self._hidden - 1)
+        tag = self._local(tag)
+        if tag in self.hidden:
+            del self.hidden[len(self.hidden) - 1 - self.hidden[::-1].index(tag) :]
         elif tag in _BLOCKS:
             self._end_paragraph()
             if tag == "pre":
@@ -76,19 +116,38 @@ class _ParagraphParser(HTMLParser):
         elif tag in _LINES:
             self._parts.append(_BREAK)
 
-    def handle_startendtag(self, tag: str, attrs: object) -> None:
-        # <br/>, <empty-line/>: no end tag follows, and an element that holds no text
-        # must not hide what comes after it.
-        if tag not in _NOT_TEXT:
-            self.handle_starttag(tag, attrs)
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # <br/>, <empty-line/>: no end tag follows, so nothing may stay open.
+        tag = self._local(tag)
+        if tag in _BLOCKS:
+            self._end_paragraph()
+        elif tag in _LINE_BREAKS:
+            self._parts.append(_BREAK)
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden:
+        if not self.hidden:
             self._parts.append(data)
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            # «<![ if ]>» and the like: skipped to their end, the text around them kept.
+            end = self.rawdata.find(">", i)
+            return end + 1 if end >= 0 else -1
+
+    def unknown_decl(self, data: str) -> None:
+        if data.startswith("CDATA["):
+            self.handle_data(data[len("CDATA[") :])
 
     def close(self) -> None:
         super().close()
         self._end_paragraph()
+
+    @staticmethod
+    def _local(tag: str) -> str:
+        # FB2 written with a namespace prefix: <fb:p>.
+        return tag.rpartition(":")[2]
 
     def _end_paragraph(self) -> None:
         text = "".join(self._parts)
@@ -96,6 +155,7 @@ class _ParagraphParser(HTMLParser):
         if self._pre:
             self.paragraphs += split_paragraphs(text.replace(_BREAK, "\n"))
             return
-        lines = (" ".join(line.split()) for line in text.split(_BREAK))
-        if paragraph := "\n".join(line for line in lines if line):
-            self.paragraphs.append(paragraph)
+        for block in _PARAGRAPH_BREAK.split(text):
+            lines = (" ".join(line.split()) for line in block.split(_BREAK))
+            if paragraph := "\n".join(line for line in lines if line):
+                self.paragraphs.append(paragraph)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import zipfile
 from pathlib import Path
@@ -35,7 +36,7 @@ BOOK_PARAGRAPHS = [
     "Мороз и солнце; день чудесный!\nЕще ты дремлешь, друг прелестный —\n"
     "Пора, красавица, проснись:\nОткрой сомкнуты негой взоры",
     "Вечор, ты помнишь, вьюга злилась,\nНа мутном небе мгла носилась;",
-    "Стихотворение написано 3 ноября 1829 года в селе Павловском[1].",
+    "Стихотворение написано 3 ноября 1829 года в селе Павловском [1].",
     "1",
     "Имение Вульфов в Тверской губернии.",
 ]
@@ -112,7 +113,7 @@ def test_text_in_a_paragraph_comes_back_with_its_spaces_collapsed(text: str) -> 
     assert markup_paragraphs(f"<p>{text}</p>") == expected
 
 
-@given(st.text(alphabet="<>/&;#pbrv =\"'!-абв xyz\n"))
+@given(st.text(alphabet="<>/&;#[]!?:pbrvhead =\"'-абв xyz\n"))
 def test_any_markup_is_read_without_an_error(text: str) -> None:
     for paragraph in markup_paragraphs(text):
         assert paragraph.strip() == paragraph != ""
@@ -147,3 +148,115 @@ def test_a_folder_of_pages_and_books_is_searchable(tmp_path: Path) -> None:
         (hit,) = index.search("перемирия")
         assert (Path(hit.source).name, hit.paragraph) == ("news_page.html", 5)
         assert not index.search("реклама")  # a script's text is not indexed
+
+
+# markup                                                   paragraphs, separated by ||
+SHAPES = [
+    ("<p>Первый</p><![ if !IE ]><p>Второй</p>", "Первый||Второй"),
+    ("<p>Текст<![CDATA[ и данные]]></p>", "Текст и данные"),
+    (
+        "<div>Первый.<br><br>Второй.<br/> <br/>Третий.<br>строка</div>",
+        "Первый.||Второй.||Третий.\nстрока",
+    ),
+    ("<p>в селе Павловском<sup>1</sup>.</p>", "в селе Павловском 1."),
+    ("<table><tr><td>Москва</td><td>Париж</td></tr><tr><td>1</td></tr></table>", "Москва Париж||1"),
+    ("<center>Заголовок</center>Перемирие", "Заголовок||Перемирие"),
+    ("<html><head><title>Сайт</title><p>Текст без body", "Текст без body"),
+    ("<nav><p>Меню<p>Статья, которую никто не закрыл", "Меню||Статья, которую никто не закрыл"),
+    ("<pre/><p>Слова\n\n  через пробелы</p>", "Слова через пробелы"),
+    ("<textarea>поле ввода</textarea><p>Текст</p>", "Текст"),
+    (
+        "<fb:FictionBook><fb:description><fb:p>Аннотация издателя</fb:p></fb:description>"
+        "<fb:body><fb:p>Глава</fb:p></fb:body></fb:FictionBook>",
+        "Глава",
+    ),
+    (
+        "<FictionBook><stylesheet>p {color: red}</stylesheet><body><p>Было <style"
+        ' name="bold"><emphasis>очень</emphasis> холодно</style>.</p></body></FictionBook>',
+        "Было очень холодно.",
+    ),
+    (
+        '<p>Сноска<a l:href="#n1" type="note">[1]</a>, ссылка <a href="/x">здесь</a>.</p>',
+        "Сноска [1], ссылка здесь.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("markup", "expected"), SHAPES)
+def test_shapes_of_real_pages_and_books(markup: str, expected: str) -> None:
+    assert markup_paragraphs(markup) == expected.split("||")
+
+
+TEXT = "Стороны договорились о прекращении огня и продолжат переговоры в Женеве."
+
+
+@pytest.mark.parametrize(
+    ("declared", "actual"),
+    [
+        ("windows-1251", "cp1251"),
+        ("koi8-r", "koi8-r"),
+        ("iso-8859-1", "cp1251"),
+        ("koi8-r", "cp1251"),
+        ("windows-1251", "koi8-r"),
+        ("cp866", "cp1251"),
+        ("utf-16", "cp1251"),
+    ],
+)
+def test_a_declared_encoding_is_believed_only_when_it_reads_as_words(
+    declared: str, actual: str
+) -> None:
+    page = f'<meta http-equiv="Content-Type" content="text/html; charset={declared}"><p>{TEXT}'
+    data = page.encode(actual)
+    assert document_paragraphs("page.html", data + b" " * (len(data) % 2)) == [TEXT]
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.txt"])
+def test_utf8_with_a_stray_byte_is_read_as_utf8(name: str) -> None:
+    # A «guillemet» pasted from a cp1251 file: one character lost, not the document.
+    data = (TEXT * 3).encode("utf-8") + "«".encode("cp1251") + TEXT.encode("utf-8")
+    (paragraph,) = document_paragraphs(name, data)
+    assert paragraph == TEXT * 3 + "\ufffd" + TEXT
+
+
+def _zip(path: Path, members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    with zipfile.ZipFile(path, "w", method) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path.read_bytes()
+
+
+def test_a_zip_keeps_its_readable_books_and_ignores_finders_extras(tmp_path: Path) -> None:
+    data = _zip(
+        tmp_path / "books.fb2.zip",
+        {
+            "__MACOSX/._winter_morning.fb2": bytes(range(256)) * 4,
+            "winter_morning.fb2": BOOK.read_bytes(),
+            "broken.fb2": bytes(range(256)) * 4,
+        },
+    )
+    assert document_paragraphs("books.fb2.zip", data) == BOOK_PARAGRAPHS
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_damaged_zip_is_only_ever_unreadable(tmp_path: Path, method: int) -> None:
+    import random
+
+    data = _zip(tmp_path / "book.fb2.zip", {"book.fb2": BOOK.read_bytes() * 20}, method)
+    rng = random.Random(method)
+    for _ in range(60):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 8)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        with contextlib.suppress(UnreadableFileError):  # and nothing else
+            document_paragraphs("book.fb2.zip", bytes(damaged))
+
+
+def test_a_zip_that_unpacks_too_big_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import indexer.ingest
+
+    monkeypatch.setattr(indexer.ingest, "MAX_UNZIPPED_BYTES", 1000)
+    data = _zip(tmp_path / "bomb.fb2.zip", {"bomb.fb2": b"<p>" + b"a" * 5000 + b"</p>"})
+    with pytest.raises(UnreadableFileError, match="more than"):
+        document_paragraphs("bomb.fb2.zip", data)
