@@ -67,7 +67,9 @@ def decode(data: bytes) -> str:
             if text is None:
                 raise UnreadableFileError(f"not valid {encoding}")
             return _as_text(text)
-    text = _try_decode(data, "utf-8") or _nearly_utf8(data)
+    text = _try_decode(data, "utf-8")
+    if text is None:
+        text = _nearly_utf8(data)
     if text is not None and not _looks_binary(text):
         return _as_text(text)
     text = _try_utf16_without_bom(data)

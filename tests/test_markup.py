@@ -260,3 +260,8 @@ def test_a_zip_that_unpacks_too_big_is_refused(
     data = _zip(tmp_path / "bomb.fb2.zip", {"bomb.fb2": b"<p>" + b"a" * 5000 + b"</p>"})
     with pytest.raises(UnreadableFileError, match="more than"):
         document_paragraphs("bomb.fb2.zip", data)
+
+
+@pytest.mark.parametrize("name", ["empty.txt", "empty.md", "empty.html", "empty.fb2"])
+def test_an_empty_file_has_no_paragraphs(name: str) -> None:
+    assert document_paragraphs(name, b"") == []
