@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 import unicodedata
-from array import array
 from collections.abc import Iterator
 from itertools import accumulate
 from typing import NamedTuple
@@ -28,6 +26,7 @@ from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 from whoosh.formats import Positions
 
 from .morphology import LEMMA_CACHE_SIZE, lemma_weights
+from .packing import ITEM_SIZE, packed, unpacked
 
 # Letters and digits, with combining accents and soft hyphens allowed inside a word:
 # «за́мок» (a stress mark) and «пере\xadговоры» (a soft hyphen) are single words.
@@ -174,9 +173,6 @@ class MorphologyFilter(Filter):
                         yield token
 
 
-_ITEM_SIZE = {ord(code): array(code).itemsize for code in "BHI"}
-
-
 class LemmaPositions(Positions):
     """Whoosh's ``Positions`` postings, computed without a Token per lemma.
 
@@ -206,23 +202,16 @@ class LemmaPositions(Positions):
     # pickles a list per posting, headers and all.
 
     def encode(self, poslist: list[int]) -> bytes:
-        deltas = [b - a for a, b in zip([0, *poslist], poslist, strict=False)]
-        largest = max(deltas, default=0)
-        code = "B" if largest < 0x100 else "H" if largest < 0x10000 else "I"
-        packed = array(code, deltas)
-        if sys.byteorder == "big":
-            packed.byteswap()
-        return code.encode("ascii") + packed.tobytes()
+        code, items = packed([b - a for a, b in zip([0, *poslist], poslist, strict=False)])
+        return code + items
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
-        packed = array(chr(valuestring[0]))
-        packed.frombytes(valuestring[1:])
-        if sys.byteorder == "big":
-            packed.byteswap()
-        return list(accumulate(packed))
+        code = chr(valuestring[0])
+        count = (len(valuestring) - 1) // ITEM_SIZE[code]
+        return list(accumulate(unpacked(code, valuestring, 1, count)))
 
     def decode_frequency(self, valuestring: bytes) -> int:
-        return (len(valuestring) - 1) // _ITEM_SIZE[valuestring[0]]
+        return (len(valuestring) - 1) // ITEM_SIZE[chr(valuestring[0])]
 
     def decode_weight(self, valuestring: bytes) -> float:
         return self.decode_frequency(valuestring) * self.field_boost

@@ -18,7 +18,6 @@ with every segment): renaming or moving it, or changing the layout, needs a new
 from __future__ import annotations
 
 import struct
-import sys
 import zlib
 from array import array
 from bisect import bisect_left
@@ -29,6 +28,8 @@ from typing import Any
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.matching import ReadTooFar
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .packing import little_endian, packed, unpacked
 
 # The length of the block's arrays in bytes, its postings, first and last document
 # number, highest weight, shortest and longest field (Whoosh's length bytes), the item
@@ -86,21 +87,21 @@ class ArrayPostingsWriter(W3PostingsWriter):
     def _write_block(self, last: bool = False) -> None:
         self._terminfo.add_block(self)
         ids = self._ids
-        gap_code, gaps = _packed([b - a for a, b in pairwise(ids)])
+        gap_code, gaps = packed([b - a for a, b in pairwise(ids)])
         weight_code, weights = _packed_weights(self._weights)
         size = self._format.fixed_value_size()
         if size is not None and size >= 0:
             length_code, lengths = _ABSENT, b""
             values = b"".join(self._values) if size else b""
         else:
-            length_code, lengths = _packed([len(value) for value in self._values])
+            length_code, lengths = packed([len(value) for value in self._values])
             values = b"".join(self._values)
         body = gaps + weights + lengths + values
         flags = _LAST if last else 0
         if self._compression and len(body) >= _WORTH_COMPRESSING:
-            packed = zlib.compress(body, self._compression)
-            if len(packed) < len(body):
-                body, flags = packed, flags | _COMPRESSED
+            squeezed = zlib.compress(body, self._compression)
+            if len(squeezed) < len(body):
+                body, flags = squeezed, flags | _COMPRESSED
         header = _HEADER.pack(
             len(body),
             len(ids),
@@ -194,35 +195,18 @@ class ArrayLeafMatcher(W3LeafMatcher):
             self._values = (None,) * count
 
 
-def _packed(numbers: Sequence[int]) -> tuple[bytes, bytes]:
-    """An array of the smallest unsigned item type that holds ``numbers``: type, bytes."""
-    largest = max(numbers, default=0)
-    code = "B" if largest < 0x100 else "H" if largest < 0x10000 else "I"
-    return code.encode("ascii"), _little_endian(array(code, numbers))
-
-
 def _packed_weights(weights: Sequence[float]) -> tuple[bytes, bytes]:
     # Weights are term frequencies times a field boost of 1: whole numbers nearly always.
     if all(weight == 1.0 for weight in weights):
         return _ABSENT, b""
     if all(0 <= weight < 2**32 and weight.is_integer() for weight in weights):
-        return _packed([int(weight) for weight in weights])
-    return b"f", _little_endian(array("f", weights))
-
-
-def _little_endian(items: array[Any]) -> bytes:
-    if sys.byteorder == "big":
-        items.byteswap()
-    return items.tobytes()
+        return packed([int(weight) for weight in weights])
+    return b"f", little_endian(array("f", weights))
 
 
 def _unpacked(code: bytes, body: bytes, at: int, count: int) -> tuple[array[Any] | None, int]:
     """The array of ``count`` items of type ``code`` at ``body[at:]``, and where it ends."""
     if code == _ABSENT:
         return None, at
-    items = array(code.decode("ascii"))
-    end = at + count * items.itemsize
-    items.frombytes(body[at:end])
-    if sys.byteorder == "big":
-        items.byteswap()
-    return items, end
+    items = unpacked(code.decode("ascii"), body, at, count)
+    return items, at + count * items.itemsize

@@ -83,9 +83,8 @@ def decode(data: bytes) -> str:
     ).best()
     if guess is None:
         raise UnreadableFileError("binary data or an unknown encoding")
-    readings = [str(guess)] + [_try_decode(data, cp) for cp in _CONFUSABLE_CODEPAGES]
-    text = max((r for r in readings if r is not None), key=_word_likeness)
-    if _looks_binary(text):
+    text = _most_wordlike(data, str(guess))
+    if text is None or _looks_binary(text):
         raise UnreadableFileError("binary data, not text")
     return _as_text(text)
 
@@ -105,8 +104,7 @@ def decode_markup(data: bytes) -> str:
         and _nearly_utf8(data) is None
     ):
         name = (declared.group(1) or declared.group(2)).decode("ascii")
-        readings = [_try_decode(data, code) for code in (name, *_CONFUSABLE_CODEPAGES)]
-        text = max((r for r in readings if r is not None), key=_word_likeness, default=None)
+        text = _most_wordlike(data, _try_decode(data, name))
         if text is not None and not _looks_binary(text):
             return _as_text(text)
     return decode(data)
@@ -149,6 +147,13 @@ def _try_decode(data: bytes, encoding: str) -> str | None:
         return data.decode(encoding)
     except (UnicodeError, LookupError):  # LookupError: an encoding Python lacks
         return None
+
+
+def _most_wordlike(data: bytes, first: str | None) -> str | None:
+    """Of ``first`` (a reading found otherwise) and the readings in the code pages
+    often confused, the one with the most ordinary words; ``first`` wins a tie."""
+    readings = [first, *(_try_decode(data, code) for code in _CONFUSABLE_CODEPAGES)]
+    return max((r for r in readings if r is not None), key=_word_likeness, default=None)
 
 
 def _word_likeness(text: str) -> tuple[int, int]:
