@@ -1,16 +1,19 @@
-"""Russian text analysis as a Whoosh pipeline: ``RussianTokenizer() | MorphologyFilter()``.
+"""Russian text analysis: a tokenizer and word filters joined with ``|``.
 
->>> analyzer = russian_analyzer()
->>> [t.text for t in analyzer("Переговоры состоялись")]
-['переговоры', 'состояться']
+>>> analyzer = WordTokenizer() | CleanFilter() | LowercaseFilter() | LemmaFilter()
+>>> [w.lemmas for w in analyzer("Цены стали")]
+[('цена',), ('стать', 'сталь')]
 
-The tokenizer finds words and their offsets; the filter replaces each word by the
-terms it is indexed under. What a word becomes depends only on the word, so the filter
-works from a cache, :func:`word_terms`: cleaning, lower-casing, compound splitting and
-lemmatising happen once per distinct word form, not once per occurrence. The field owns
-the analyzer, so documents and queries are analysed alike; index mode (the default)
-also splits compound words into their parts, query mode keeps «из-за» whole so that it
-never turns into «из» OR «за».
+The tokenizer finds words and their offsets; each filter turns the pieces of one word
+into other pieces (cleaned, lower-cased, split into compound parts, lemmatised). What a
+word becomes depends only on the word as written, so an :class:`Analyzer` runs its
+filters once per distinct word form and keeps the result in a cache: indexing a news
+archive analyses a few hundred thousand distinct forms, not millions of words.
+
+Two analyzers serve everything: :data:`INDEX` for documents, which also indexes the
+parts of a compound at the compound's position («воздушно-космические» is found by
+«космический»), and :data:`QUERY` for queries, which keeps «из-за» whole so that it
+never turns into «из» OR «за». Nothing here knows about any search engine.
 """
 
 from __future__ import annotations
@@ -18,15 +21,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
-from itertools import accumulate
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
-from whoosh.formats import Positions
-
 from .morphology import LEMMA_CACHE_SIZE, lemma_weights
-from .packing import ITEM_SIZE, packed, unpacked
 
 # Letters and digits, with combining accents and soft hyphens allowed inside a word:
 # «за́мок» (a stress mark) and «пере\xadговоры» (a soft hyphen) are single words.
@@ -54,199 +52,189 @@ def clean_word(word: str) -> str:
 
 
 class Piece(NamedTuple):
-    """A word, or a part of a compound word, with offsets relative to the word."""
+    """A word, or a part of a compound word, as the filters see it.
+
+    ``start`` and ``end`` are offsets into the word as written; ``text`` is the piece
+    as analysed so far (cleaned, lower-cased); ``lemmas`` are filled in last.
+    """
 
     start: int
     end: int
-    lemmas: tuple[str, ...]
-
-
-def _piece(start: int, end: int, word: str) -> Piece:
-    return Piece(start, end, tuple(lemma for lemma, _ in lemma_weights(word)))
-
-
-@functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
-def word_terms(word: str, split: bool = True) -> tuple[Piece, ...]:
-    """What one word as written is indexed under: the whole word, then its parts.
-
-    The word is cleaned and lower-cased; every distinct normal form counts. With
-    ``split``, a compound also yields its parts («воздушно-космические» is found by
-    «космический», «24.02.2016» by «2016»).
-
-    >>> [piece.lemmas for piece in word_terms("Воздушно-космические")]
-    [('воздушно-космический',), ('воздушно', 'воздушный'), ('космический',)]
-    """
-    cleaned = clean_word(word).lower()
-    pieces = [_piece(0, len(word), cleaned)]
-    parts = list(_PARTS.finditer(cleaned)) if split else []
-    if len(parts) > 1:
-        # Offsets of the parts are exact only when cleaning kept the length.
-        exact = len(cleaned) == len(word)
-        for part in parts:
-            start, end = (part.start(), part.end()) if exact else (0, len(word))
-            pieces.append(_piece(start, end, part.group()))
-    return tuple(pieces)
-
-
-class RussianTokenizer(Tokenizer):
-    """Words of Russian (or any) text, with hyphenated words and numbers kept whole.
-
-    >>> [t.text for t in RussianTokenizer()("Из-за погоды рейс в Санкт-Петербург, 1,5 ч.")]
-    ['Из-за', 'погоды', 'рейс', 'в', 'Санкт-Петербург', '1,5', 'ч']
-    """
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
-        if not isinstance(value, str):
-            raise TypeError(f"expected str, got {type(value).__name__}")
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        matches = WORD_PATTERN.finditer(value) if tokenize else _whole(value)
-        for pos, match in enumerate(matches, start_pos):
-            token.text = match.group()
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = token.text
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
-            yield token
-
-
-def _whole(value: str) -> Iterator[re.Match[str]]:
-    match = re.match(r".+", value, re.DOTALL)
-    if match:
-        yield match
-
-
-class MorphologyFilter(Filter):
-    """Replace each word by the terms of :func:`word_terms`, all at the word's position.
-
-    Parts of a compound get their own offsets, so highlighting marks what matched.
-    ``is_morph`` lets Whoosh skip this filter when it asks for the words as written.
-
-    >>> [t.text for t in MorphologyFilter()(RussianTokenizer()("стали"))]
-    ['стать', 'сталь']
-    """
-
-    is_morph = True
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            pieces = word_terms(token.text, token.mode != "query")
-            if token.chars:
-                start = token.startchar
-                for piece in pieces:
-                    token.startchar, token.endchar = start + piece.start, start + piece.end
-                    for lemma in piece.lemmas:
-                        token.text = lemma
-                        yield token
-            else:
-                for piece in pieces:
-                    for lemma in piece.lemmas:
-                        token.text = lemma
-                        yield token
-
-
-class LemmaPositions(Positions):
-    """Whoosh's ``Positions`` postings, computed without a Token per lemma.
-
-    What it yields is exactly what ``Positions`` makes of :func:`russian_analyzer`'s
-    tokens (``tests`` check it on random text), but straight from the cached
-    :func:`word_terms` of each word: indexing spends a quarter of its time otherwise on
-    passing tokens from tokenizer to filter to format.
-    """
-
-    def word_values(
-        self, value: str, analyzer: object, **kwargs: object
-    ) -> Iterator[tuple[str, int, float, bytes]]:
-        positions: dict[str, list[int]] = {}
-        for position, match in enumerate(WORD_PATTERN.finditer(value)):
-            for piece in word_terms(match.group()):
-                for lemma in piece.lemmas:
-                    found = positions.get(lemma)
-                    if found is None:
-                        positions[lemma] = [position]
-                    else:
-                        found.append(position)
-        boost = self.field_boost
-        for lemma, found in positions.items():
-            yield lemma, len(found), len(found) * boost, self.encode(found)
-
-    # Positions as an array of deltas, one or two bytes each where they fit: Whoosh
-    # pickles a list per posting, headers and all.
-
-    def encode(self, poslist: list[int]) -> bytes:
-        code, items = packed([b - a for a, b in zip([0, *poslist], poslist, strict=False)])
-        return code + items
-
-    def decode_positions(self, valuestring: bytes) -> list[int]:
-        code = chr(valuestring[0])
-        count = (len(valuestring) - 1) // ITEM_SIZE[code]
-        return list(accumulate(unpacked(code, valuestring, 1, count)))
-
-    def decode_frequency(self, valuestring: bytes) -> int:
-        return (len(valuestring) - 1) // ITEM_SIZE[chr(valuestring[0])]
-
-    def decode_weight(self, valuestring: bytes) -> float:
-        return self.decode_frequency(valuestring) * self.field_boost
-
-
-def russian_analyzer() -> CompositeAnalyzer:
-    """The analyzer of the paragraph field.
-
-    >>> [t.text for t in russian_analyzer()("Лавров и Керри")]
-    ['лавров', 'лавр', 'и', 'керри']
-    """
-    return RussianTokenizer() | MorphologyFilter()
+    text: str
+    lemmas: tuple[str, ...] = ()
 
 
 class Word(NamedTuple):
-    """One analysed word of a text (or part of a compound): where it is, its lemmas."""
+    """One analysed word of a text (or part of a compound): where it is, its lemmas.
+
+    A compound and its parts share a ``position``: the number of the word in the text.
+    """
 
     start: int
     end: int
     text: str
     lemmas: tuple[str, ...]
+    position: int
 
 
-def words(text: str, mode: str = "index") -> list[Word]:
+Pieces = tuple[Piece, ...]
+
+
+class WordFilter:
+    """Turns the pieces of one word into other pieces; join filters with ``|``."""
+
+    def __call__(self, pieces: Pieces) -> Pieces:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+class CleanFilter(WordFilter):
+    """Soft hyphens and stress marks dropped, letters composed (see :func:`clean_word`).
+
+    >>> CleanFilter()((Piece(0, 6, "за\u0301мок"),))
+    (Piece(start=0, end=6, text='замок', lemmas=()),)
+    """
+
+    def __call__(self, pieces: Pieces) -> Pieces:
+        return tuple(piece._replace(text=clean_word(piece.text)) for piece in pieces)
+
+
+class LowercaseFilter(WordFilter):
+    """Lower case.
+
+    >>> LowercaseFilter()((Piece(0, 3, "МИД"),))
+    (Piece(start=0, end=3, text='мид', lemmas=()),)
+    """
+
+    def __call__(self, pieces: Pieces) -> Pieces:
+        return tuple(piece._replace(text=piece.text.lower()) for piece in pieces)
+
+
+class CompoundFilter(WordFilter):
+    """A compound word whole, then each of its parts: «24.02.2016» is found by «2016».
+
+    A part has its own offsets when cleaning kept the word's length; otherwise it
+    marks the whole word.
+
+    >>> [p.text for p in CompoundFilter()((Piece(0, 20, "воздушно-космические"),))]
+    ['воздушно-космические', 'воздушно', 'космические']
+    """
+
+    def __call__(self, pieces: Pieces) -> Pieces:
+        out = list(pieces)
+        for piece in pieces:
+            parts = list(_PARTS.finditer(piece.text))
+            if len(parts) < 2:
+                continue
+            exact = len(piece.text) == piece.end - piece.start
+            for part in parts:
+                start, end = (part.start(), part.end()) if exact else (0, piece.end)
+                out.append(Piece(piece.start + start, piece.start + end, part.group()))
+        return tuple(out)
+
+
+class LemmaFilter(WordFilter):
+    """Every distinct normal form of each piece, most probable first, folded ё→е
+    (see :func:`indexer.morphology.lemma_weights`).
+
+    >>> LemmaFilter()((Piece(0, 5, "стали"),))[0].lemmas
+    ('стать', 'сталь')
+    """
+
+    def __call__(self, pieces: Pieces) -> Pieces:
+        return tuple(
+            piece._replace(lemmas=tuple(lemma for lemma, _ in lemma_weights(piece.text)))
+            for piece in pieces
+        )
+
+
+class WordTokenizer:
+    """Words of Russian (or any) text, with hyphenated words and numbers kept whole.
+
+    >>> [m.group() for m in WordTokenizer()("Из-за погоды рейс в Санкт-Петербург, 1,5 ч.")]
+    ['Из-за', 'погоды', 'рейс', 'в', 'Санкт-Петербург', '1,5', 'ч']
+    """
+
+    def __call__(self, text: str) -> Iterator[re.Match[str]]:
+        return WORD_PATTERN.finditer(text)
+
+    def __or__(self, other: WordFilter) -> Analyzer:
+        return Analyzer(self, (other,))
+
+
+class Analyzer:
+    """A tokenizer followed by word filters; what each distinct word becomes is cached.
+
+    >>> [(w.text, w.lemmas, w.position) for w in QUERY("Главы МИД")]
+    [('Главы', ('глава',), 0), ('МИД', ('мид',), 1)]
+    """
+
+    def __init__(self, tokenizer: WordTokenizer, filters: tuple[WordFilter, ...]) -> None:
+        self.tokenizer = tokenizer
+        self.filters = filters
+        self.word: Callable[[str], Pieces] = functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)(
+            self._analyse_word
+        )
+
+    def __or__(self, other: WordFilter) -> Analyzer:
+        return Analyzer(self.tokenizer, (*self.filters, other))
+
+    def _analyse_word(self, word: str) -> Pieces:
+        """What one word as written becomes (cached as :attr:`word`)."""
+        pieces: Pieces = (Piece(0, len(word), word),)
+        for step in self.filters:
+            pieces = step(pieces)
+        return pieces
+
+    def __call__(self, text: str) -> Iterator[Word]:
+        """The words of ``text``, each with its offsets, lemmas and position."""
+        for position, match in enumerate(self.tokenizer(text)):
+            start = match.start()
+            for piece in self.word(match.group()):
+                a, b = start + piece.start, start + piece.end
+                yield Word(a, b, text[a:b], piece.lemmas, position)
+
+    def positions(self, text: str) -> dict[str, list[int]]:
+        """Each lemma of ``text`` with the positions of the words it stands for, in order.
+
+        A lemma that stands for a compound and for its part, or for two parts, is listed
+        at that position each time, as a search engine counts the stacked tokens.
+
+        >>> INDEX.positions("Цены стали, цены")
+        {'цена': [0, 2], 'стать': [1], 'сталь': [1]}
+        """
+        found: dict[str, list[int]] = {}
+        word = self.word
+        for position, match in enumerate(self.tokenizer(text)):
+            for piece in word(match.group()):
+                for lemma in piece.lemmas:
+                    listed = found.get(lemma)
+                    if listed is None:
+                        found[lemma] = [position]
+                    else:
+                        listed.append(position)
+        return found
+
+    def cache_clear(self) -> None:
+        """Forget the analysed words (after the morphology changed, in tests)."""
+        self.word.cache_clear()  # type: ignore[attr-defined]
+
+
+#: How documents are analysed: compounds also by their parts.
+INDEX = WordTokenizer() | CleanFilter() | LowercaseFilter() | CompoundFilter() | LemmaFilter()
+#: How queries are analysed: a word is never split.
+QUERY = WordTokenizer() | CleanFilter() | LowercaseFilter() | LemmaFilter()
+
+
+def words(text: str, analyzer: Analyzer = INDEX) -> list[Word]:
     """The words of ``text`` with their offsets and the lemmas each one is indexed by.
 
-    In index mode a compound word comes with its parts, each with its own offsets.
-
     >>> words("Главы МИД")[1]
-    Word(start=6, end=9, text='МИД', lemmas=('мид',))
+    Word(start=6, end=9, text='МИД', lemmas=('мид',), position=1)
     """
-    found = []
-    for match in WORD_PATTERN.finditer(text):
-        start = match.start()
-        for piece in word_terms(match.group(), mode != "query"):
-            a, b = start + piece.start, start + piece.end
-            found.append(Word(a, b, text[a:b], piece.lemmas))
-    return found
+    return list(analyzer(text))

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 from .errors import (
     IndexBusyError,
@@ -20,6 +20,9 @@ from .errors import (
     SchemaMismatchError,
     SourceNotFoundError,
 )
+
+if TYPE_CHECKING:
+    from .results import SearchResults
 
 DEFAULT_CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 
@@ -146,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def search(args: argparse.Namespace, prog: str) -> int:
     """Sync the index of ``args.paths`` and print the hits of ``args.query``."""
     from .index import Index, default_index_dir
-    from .query import compile_query
+    from .plan import compile_query
 
     paths = args.paths or [DEFAULT_CORPUS]
     _check_paths(paths, args.query, prog)
@@ -236,12 +239,12 @@ def _display(source: str) -> str:
     return source if relative.startswith(os.pardir) else relative
 
 
-def _print_hits(results: object, out: IO[str]) -> None:
+def _print_hits(results: SearchResults, out: IO[str]) -> None:
     from .highlight import best_fragment
 
     colour = out.isatty() and "NO_COLOR" not in os.environ
     mark = ("\x1b[1;31m", "\x1b[0m") if colour else ("[[", "]]")
-    for number, hit in enumerate(results):  # type: ignore[call-overload]
+    for number, hit in enumerate(results):
         if number:
             out.write("\n")
         where = f"{_display(hit.source)}:{hit.paragraph}"

@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
 
-from whoosh.support.levenshtein import distance
+from rapidfuzz.distance import OSA
 
-from .analysis import words
+from .analysis import QUERY
+from .engine import Vocabulary
 from .forms import surface_form
 from .morphology import get_morph
-from .query import STOP_LEMMAS, CompiledQuery, QueryWord, replace_words
-from .schema import CONTENT
+from .plan import STOP_LEMMAS, CompiledQuery, QueryWord
+from .query import Mode, replace_words
+from .ranking import Statistics
 
 _LATIN_KEYS = "`qwertyuiop[]asdfghjkl;'zxcvbnm,./" + '~QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>'
 _RUSSIAN_KEYS = "ёйцукенгшщзхъфывапролджэячсмитьбю." + "ЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ"
@@ -44,6 +46,14 @@ _LATIN_WORD = re.compile(r"[a-z']+")
 _RUN = re.compile(r'[^\s"()]+')
 
 
+class Reason(StrEnum):
+    """How a correction was found."""
+
+    LAYOUT = "layout"
+    TRANSLITERATION = "transliteration"
+    SPELLING = "spelling"
+
+
 @dataclass(frozen=True)
 class Correction:
     """A query word the index does not have, and what to search instead."""
@@ -51,8 +61,7 @@ class Correction:
     typed: str
     position: int
     replacement: str
-    #: How it was found: "layout", "transliteration" or "spelling".
-    reason: str
+    reason: Reason
 
 
 def transliterate(word: str) -> str:
@@ -75,37 +84,25 @@ def switch_layout(text: str) -> str:
     return text.translate(_TO_LATIN)
 
 
-class Vocabulary:
-    """What an index contains, asked through its reader."""
+class Lexicon:
+    """What an index contains, for corrections: its lemmas and how common each is."""
 
-    def __init__(self, reader: Any) -> None:
-        self.reader = reader
+    def __init__(self, vocabulary: Vocabulary, statistics: Statistics) -> None:
+        self.vocabulary = vocabulary
+        self.statistics = statistics
 
     def has_word(self, word: str) -> bool:
         """Whether any form of ``word`` is indexed (by one of its lemmas)."""
-        return any(
-            self.reader.doc_frequency(CONTENT, lemma) > 0
-            for w in words(word, mode="query")
-            for lemma in w.lemmas
-        )
+        return any(self.statistics.frequency(lemma) > 0 for w in QUERY(word) for lemma in w.lemmas)
 
-    def lemmas_near(self, lemma: str, distance: int) -> list[tuple[int, int, str]]:
-        """Indexed lemmas within ``distance`` edits, closest and most frequent first."""
-        return self._near(CONTENT, lemma, distance)
-
-    def _near(self, field: str, text: str, distance: int) -> list[tuple[int, int, str]]:
-        # Ask each segment: a segment walks its word list with a Levenshtein automaton,
-        # while a reader over several segments would compare every word one by one.
-        # The first letter is taken as typed: a slip there is rare, and fixing it
-        # means walking the whole word list instead of the words under one letter.
-        candidates = set()
-        for leaf, _offset in self.reader.leaf_readers():
-            candidates.update(leaf.terms_within(field, text, distance, prefix=1))
+    def lemmas_near(self, lemma: str, edits: int) -> list[tuple[int, int, str]]:
+        """Indexed lemmas within ``edits`` edits, closest and most frequent first, as
+        ``(edits, -frequency, lemma)``."""
         found = []
-        for candidate in candidates:
-            if candidate != text and candidate.isalpha() == text.isalpha():
-                frequency = self.reader.doc_frequency(field, candidate)
-                found.append((_edits(candidate, text), -frequency, candidate))
+        for candidate in set(self.vocabulary.similar(lemma, edits)):
+            if candidate != lemma and candidate.isalpha() == lemma.isalpha():
+                frequency = self.statistics.frequency(candidate)
+                found.append((_edits(candidate, lemma), -frequency, candidate))
         return sorted(found)
 
 
@@ -113,39 +110,40 @@ def _max_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def correct_word(word: QueryWord, query_text: str, vocabulary: Vocabulary) -> Correction | None:
+def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correction | None:
     """A replacement for a query word the index does not have, or None."""
-    if word.mode == "prefix" or any(c.isdigit() for c in word.surface):
+    if word.mode is Mode.PREFIX or any(c.isdigit() for c in word.surface):
         return None
     # A common word («кто», «в») is a real word even where an index lacks it.
     if word.lemmas and word.lemmas[0] in STOP_LEMMAS:
         return None
     # A word the index has in some form is no typo, even when asked for exactly.
-    if vocabulary.has_word(word.surface):
+    if lexicon.has_word(word.surface):
         return None
     run = _RUN.match(query_text, word.position)
     typed = run.group() if run else word.surface
     switched = switch_layout(typed)
-    if switched != typed and vocabulary.has_word(switched):
-        return Correction(typed, word.position, switched, "layout")
+    if switched != typed and lexicon.has_word(switched):
+        return Correction(typed, word.position, switched, Reason.LAYOUT)
+    guess: str | None
     if _LATIN_WORD.fullmatch(word.surface.lower()):
-        reason, guess = "transliteration", transliterate(word.surface)
-        if not vocabulary.has_word(guess):
-            guess = _nearest_word(guess, vocabulary)
+        reason, guess = Reason.TRANSLITERATION, transliterate(word.surface)
+        if not lexicon.has_word(guess):
+            guess = _nearest_word(guess, lexicon)
     else:
-        reason, guess = "spelling", _nearest_word(word.surface, vocabulary)
+        reason, guess = Reason.SPELLING, _nearest_word(word.surface, lexicon)
     if guess is None:
         return None
     return Correction(word.surface, word.position, _like(word.surface, guess), reason)
 
 
-def _nearest_word(typed: str, vocabulary: Vocabulary) -> str | None:
+def _nearest_word(typed: str, lexicon: Lexicon) -> str | None:
     # The closest indexed lemma, put into the form pymorphy guesses for the typed word:
     # «перимирия» → перемирие → «перемирия», so the correction keeps the user's form.
-    return _inflect_nearest_lemma(typed, vocabulary, _max_edits(typed))
+    return _inflect_nearest_lemma(typed, lexicon, _max_edits(typed))
 
 
-def _inflect_nearest_lemma(typed: str, vocabulary: Vocabulary, limit: int) -> str | None:
+def _inflect_nearest_lemma(typed: str, lexicon: Lexicon, limit: int) -> str | None:
     # pymorphy can only guess at a misspelt word: try its likeliest guesses and keep
     # the inflected lemma that comes closest to what was typed.
     best: tuple[int, str] | None = None
@@ -153,7 +151,7 @@ def _inflect_nearest_lemma(typed: str, vocabulary: Vocabulary, limit: int) -> st
 
     def lemmas_near(text: str) -> list[tuple[int, int, str]]:
         if text not in near:
-            near[text] = vocabulary.lemmas_near(text, limit)
+            near[text] = lexicon.lemmas_near(text, limit)
         return near[text]
 
     for parse in get_morph().parse(typed.lower())[:3]:
@@ -177,7 +175,8 @@ _INFLECTIONAL = _CASE_AND_NUMBER | frozenset("masc femn neut past pres futr 1per
 
 
 def _edits(a: str, b: str) -> int:
-    return distance(surface_form(a), surface_form(b))
+    # Optimal string alignment: Levenshtein with transpositions, as engines count them.
+    return int(OSA.distance(surface_form(a), surface_form(b)))
 
 
 def _like(typed: str, word: str) -> str:
@@ -189,12 +188,14 @@ def _like(typed: str, word: str) -> str:
     return word
 
 
-def corrections(compiled: CompiledQuery, reader: Any) -> list[Correction]:
+def corrections(
+    compiled: CompiledQuery, vocabulary: Vocabulary, statistics: Statistics
+) -> list[Correction]:
     """Corrections for the words of a query that the index does not have."""
-    vocabulary = Vocabulary(reader)
+    lexicon = Lexicon(vocabulary, statistics)
     found = []
     for word in compiled.words:
-        correction = correct_word(word, compiled.text, vocabulary)
+        correction = correct_word(word, compiled.text, lexicon)
         if correction is not None:
             found.append(correction)
     return found

@@ -1,139 +1,309 @@
-"""Why a paragraph ranked where it did: the score taken apart, term by term.
+"""Why a paragraph ranked where it did: its score for a plan, taken apart.
 
-Whoosh has no explain of its own. This walks the matcher tree positioned on the
-paragraph, so every number is computed by the same code that ranked it; where Whoosh
-scores a part in a way we do not take apart (phrases, prefixes), the line says so.
+:func:`evaluate` decides from a paragraph's text and the positions of the query's lemmas
+in it whether it matches a plan, and computes its score with :mod:`indexer.ranking`'s
+formulas as :mod:`indexer.plan` defines them. It is the reference every engine is held
+to (``tests/test_engine.py``): the explanation of a hit adds up to the hit's score
+because both come from the same parts. An engine that cannot score exactly as we do
+(a distributed one) re-ranks its candidates with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
 
-from whoosh import matching
+from .analysis import INDEX
+from .engine import Engine, Paragraph, ParagraphId, Vocabulary
+from .forms import FormCheck, PhraseCheck
+from .plan import (
+    AllOf,
+    AnyOf,
+    CompiledQuery,
+    Coordinated,
+    Filtered,
+    Node,
+    PhraseWords,
+    Prefix,
+    Sources,
+    Word,
+    lemmas_of,
+    walk,
+)
+from .ranking import (
+    BM25,
+    SOURCE_SCORE,
+    Statistics,
+    coordination,
+    coordination_weights,
+    informativeness,
+    related_weight,
+)
+from .results import Explanation
 
-from .analysis import words
-from .forms import VerifiedMatcher
-from .query import CompiledQuery
-from .schema import CONTENT
-from .scoring import BestMatcher, CoordinationMatcher, UnionMatcher, coordination
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """One part of a score: what it is, how much it adds, and the parts it is made of."""
-
-    description: str
-    score: float
-    children: tuple[Explanation, ...] = ()
-    #: True where the number is Whoosh's own and not broken down further.
-    approximate: bool = False
-
-    def lines(self, indent: int = 0) -> Iterator[str]:
-        """The explanation as indented text lines."""
-        mark = " (approximate)" if self.approximate else ""
-        yield f"{'  ' * indent}{self.score:.4f}  {self.description}{mark}"
-        for child in self.children:
-            yield from child.lines(indent + 1)
-
-
-def explain(compiled: CompiledQuery, searcher: Any, docnum: int) -> Explanation:
-    """Take apart the score of paragraph ``docnum`` for a compiled query."""
-    # Match in the segment that holds the paragraph, as the search did: term matchers
-    # there are single posting lists, with the collection's statistics from the parent.
-    segment, offset = searcher, 0
-    for subsearcher, start in searcher.subsearchers:
-        if start <= docnum:
-            segment, offset = subsearcher, start
-    local = docnum - offset
-    matcher = compiled.query.matcher(segment, segment.context())
-    if matcher.is_active():
-        matcher.skip_to(local)
-    if not matcher.is_active() or matcher.id() != local:
-        return Explanation("the query does not match this paragraph", 0.0)
-    text = segment.stored_fields(local).get(CONTENT, "")
-    return _Explainer(compiled, segment, local, text).node(matcher)
+#: How a paragraph that does not match is explained.
+NO_MATCH = Explanation("the query does not match this paragraph", 0.0)
 
 
-def with_proximity(explanation: Explanation, bonus: float, score: float) -> Explanation:
-    """The explanation of a paragraph's score plus the proximity bonus it earned."""
-    if not bonus:
-        return explanation
-    closeness = Explanation("the query's words stand close together: proximity bonus", bonus)
-    return Explanation("the match plus proximity", score, (explanation, closeness))
+def lemmas_to_look_up(plan: Node, vocabulary: Vocabulary) -> set[str]:
+    """Every lemma whose positions :func:`evaluate` needs for a plan."""
+    found: set[str] = set()
+    for node in walk(plan):
+        if isinstance(node, Word):
+            found.update(node.lemmas, node.related)
+        elif isinstance(node, PhraseWords):
+            found.update(lemmas_of(node))
+        elif isinstance(node, Prefix):
+            found.update(node.lemmas, vocabulary.starting_with(node.stem))
+    return found
 
 
-class _Explainer:
-    def __init__(self, compiled: CompiledQuery, searcher: Any, docnum: int, text: str) -> None:
-        self.compiled = compiled
-        self.searcher = searcher
-        self.docnum = docnum
-        self.words = words(text)
+def explain(compiled: CompiledQuery, engine: Engine, paragraph: ParagraphId) -> Explanation:
+    """The score of one paragraph of an engine's index for a query, taken apart."""
+    vocabulary = engine.vocabulary()
+    lemmas = lemmas_to_look_up(compiled.plan, vocabulary)
+    positions = engine.positions([paragraph], lemmas).get(paragraph, {})
+    (stored,) = engine.paragraphs([paragraph])
+    context = Context(engine.statistics(), vocabulary, compiled)
+    return evaluate(compiled.plan, stored, positions, context) or NO_MATCH
 
-    def node(self, m: Any) -> Explanation:
-        if isinstance(m, CoordinationMatcher):
-            return self.coordination(m)
-        if isinstance(m, BestMatcher):
-            parts = [self.node(c) for c in m.current()]
-            return Explanation("the best of this word's lemmas counts", m.score(), tuple(parts))
-        if isinstance(m, UnionMatcher):
-            return Explanation("the sum", m.score(), tuple(self.node(c) for c in m.current()))
-        if m.term() is not None:
-            return self.term(m)
-        if isinstance(m, matching.AndNotMatcher):
-            return self.node(m.a)
-        if isinstance(m, VerifiedMatcher):
-            inner = self.node(m.child)
-            return Explanation(
-                f"{inner.description}; kept for {m.check.describe()} in the text",
-                m.score(),
-                inner.children,
-                inner.approximate,
-            )
-        if isinstance(m, matching.WrappingMatcher) and m.boost == 0:
-            return Explanation("required, adds nothing to the score", 0.0)
-        if isinstance(m, matching.WrappingMatcher) and m.child.term() is not None:
-            inner = self.term(m.child)
-            return Explanation(f"{inner.description}; weighted × {m.boost:.2f}", m.score())
-        if isinstance(m, (matching.IntersectionMatcher, matching.UnionMatcher)):
-            active = [c for c in (m.a, m.b) if c.is_active() and c.id() == self.docnum]
-            kind = "all of (AND)" if isinstance(m, matching.IntersectionMatcher) else "any of (OR)"
-            return Explanation(f"{kind}: the sum", m.score(), tuple(self.node(c) for c in active))
-        if type(m).__name__.startswith("Span") or "Sequence" in type(m).__name__:
-            return Explanation(
-                "phrase: Whoosh's score for the words in sequence", m.score(), (), True
-            )
-        return Explanation(f"{type(m).__name__}", m.score(), (), True)
 
-    def coordination(self, m: CoordinationMatcher) -> Explanation:
-        current = m.current()
-        parts = tuple(self.node(c) for c in current)
-        factor = coordination(m.matched(), m.total)
-        summed = sum(part.score for part in parts)
+@dataclass
+class Context:
+    """What evaluating a plan needs beside the paragraph: the collection and the query."""
+
+    statistics: Statistics
+    vocabulary: Vocabulary
+    query: CompiledQuery | None = None
+
+    def asked(self, lemma: str) -> str:
+        """The query words that searched ``lemma``, as typed."""
+        words = self.query.words if self.query else ()
+        return "», «".join(dict.fromkeys(w.surface for w in words if lemma in w.lemmas))
+
+
+def evaluate(
+    plan: Node, paragraph: Paragraph, positions: Mapping[str, Sequence[int]], context: Context
+) -> Explanation | None:
+    """The explained score of ``paragraph`` for ``plan``, or None if it does not match.
+
+    ``positions`` holds the word positions of the plan's lemmas in the paragraph
+    (:func:`lemmas_to_look_up`; a lemma it lacks is not in the paragraph).
+    """
+    return _Evaluator(paragraph, positions, context).node(plan)
+
+
+class _Evaluator:
+    def __init__(
+        self, paragraph: Paragraph, positions: Mapping[str, Sequence[int]], context: Context
+    ) -> None:
+        self.paragraph = paragraph
+        self.positions = positions
+        self.context = context
+        self.statistics = context.statistics
+
+    @cached_property
+    def words(self) -> list[tuple[str, tuple[str, ...]]]:
+        return [(w.text, w.lemmas) for w in INDEX(self.paragraph.text)]
+
+    def node(self, node: Node) -> Explanation | None:
+        match node:
+            case Word():
+                return self.word(node)
+            case PhraseWords():
+                return self.phrase(node)
+            case Prefix():
+                return self.prefix(node)
+            case Sources():
+                return self.sources(node)
+            case Coordinated():
+                return self.coordinated(node)
+            case AllOf():
+                return self.all_of(node)
+            case AnyOf():
+                return self.any_of(node)
+            case Filtered():
+                return self.filtered(node)
+
+    # -- leaves ---------------------------------------------------------------------------
+
+    def term(self, lemma: str, weight: float = 1.0, note: str = "") -> Explanation | None:
+        found = self.positions.get(lemma)
+        if not found or not weight:
+            return None
+        bm25 = BM25.of(lemma, self.statistics, weight)
+        tf, length = len(found), self.paragraph.length
+        asked = self.context.asked(lemma)
+        forms = dict.fromkeys(text for text, lemmas in self.words if lemma in lemmas)
+        matched = ", ".join(f"«{form}»" for form in forms) or "(a part of a word)"
         return Explanation(
-            f"{len(current)} of {len(m.weights)} query words matched, "
-            f"{m.matched():.2f} of {m.total:.2f} idf: {summed:.4f} × coordination {factor:.4f}",
-            m.score(),
+            f"{f'query word «{asked}» → ' if asked else ''}lemma «{lemma}» matched {matched}: "
+            f"BM25 with tf {tf:g}, idf {bm25.idf:.2f}, paragraph length {length}{note}",
+            bm25(tf, length),
+        )
+
+    def word(self, node: Word) -> Explanation | None:
+        weights = {lemma: 1.0 for lemma in node.lemmas}
+        for lemma in node.related:
+            weights.setdefault(lemma, related_weight(node.lemmas, lemma, self.statistics))
+        notes = {
+            lemma: f"; related to «{'», «'.join(node.lemmas)}», weighted × {weight:.2f}"
+            for lemma, weight in weights.items()
+            if lemma not in node.lemmas
+        }
+        terms = [lemma for lemma, weight in weights.items() if weight]
+        parts = [
+            part
+            for lemma in terms
+            if (part := self.term(lemma, weights[lemma], notes.get(lemma, ""))) is not None
+        ]
+        if not parts:
+            return None
+        if node.form is not None and not FormCheck(node.form)(self.paragraph.text):
+            return None
+        best = max(parts, key=lambda part: part.score)
+        result = best
+        if len(terms) > 1:
+            described = "the best of this word's lemmas counts"
+            result = Explanation(described, best.score, tuple(parts))
+        if node.form is not None:
+            described = f"{result.description}; kept for the exact form «{node.form}» in the text"
+            result = Explanation(described, result.score, result.children)
+        return result
+
+    def phrase(self, node: PhraseWords) -> Explanation | None:
+        word_positions = [
+            sorted({p for lemma in word for p in self.positions.get(lemma, ())})
+            for word in node.words
+        ]
+        if not phrase_matches(word_positions, node.slop):
+            return None
+        if node.forms is not None and not PhraseCheck(node.forms, node.slop)(self.paragraph.text):
+            return None
+        parts = self.summed(lemma for word in node.words for lemma in word)
+        together = "next to each other" if node.slop is None else f"within {node.slop} words"
+        exact = " in these exact forms" if node.forms is not None else ""
+        return Explanation(
+            f"phrase of {len(node.words)} words {together}{exact}: its lemmas summed",
+            sum(part.score for part in parts),
             parts,
         )
 
-    def term(self, m: Any) -> Explanation:
-        field, text = m.term()
-        if isinstance(text, bytes):
-            text = text.decode("utf-8")
-        score = m.score()
-        if field != CONTENT:
-            return Explanation(f"{field} is {text}", score)
-        forms = [w.text for w in self.words if text in w.lemmas]
-        queried = [w.surface for w in self.compiled.words if text in w.lemmas]
-        tf = m.weight()
-        length = self.searcher.doc_field_length(self.docnum, field, 0)
-        idf = self.searcher.idf(field, text)
-        asked = f"query word «{'», «'.join(dict.fromkeys(queried))}» → " if queried else ""
-        found = ", ".join(f"«{form}»" for form in dict.fromkeys(forms)) or "(a part of a word)"
+    def prefix(self, node: Prefix) -> Explanation | None:
+        expansions = self.context.vocabulary.starting_with(node.stem)
+        parts = self.summed([*expansions, *node.lemmas])
+        if not parts or not FormCheck(node.stem, prefix=True)(self.paragraph.text):
+            return None
         return Explanation(
-            f"{asked}lemma «{text}» matched {found}: "
-            f"BM25 with tf {tf:g}, idf {idf:.2f}, paragraph length {length}",
-            score,
+            f"words starting «{node.stem}»: their lemmas summed",
+            sum(part.score for part in parts),
+            parts,
         )
+
+    def summed(self, lemmas: Iterable[str]) -> tuple[Explanation, ...]:
+        parts = (self.term(lemma) for lemma in dict.fromkeys(lemmas))
+        return tuple(part for part in parts if part is not None)
+
+    def sources(self, node: Sources) -> Explanation | None:
+        if self.paragraph.source not in node.names:
+            return None
+        return Explanation(f"from {self.paragraph.source}", SOURCE_SCORE)
+
+    def filter(self, node: Node) -> Explanation | None:
+        found = self.node(node)
+        if found is None:
+            return None
+        return Explanation(f"required: {found.description}; adds nothing to the score", 0.0)
+
+    # -- combinations ---------------------------------------------------------------------
+
+    def coordinated(self, node: Coordinated) -> Explanation | None:
+        weights = coordination_weights(
+            [informativeness(lemmas_of(part), self.statistics) for part in node.parts]
+        )
+        found = [(self.node(p), weight) for p, weight in zip(node.parts, weights, strict=True)]
+        parts = tuple(part for part, _ in found if part is not None)
+        if not parts:
+            return None
+        matched = sum(weight for part, weight in found if part is not None)
+        total = sum(weights)
+        factor = coordination(matched, total)
+        summed = sum(part.score for part in parts)
+        return Explanation(
+            f"{len(parts)} of {len(node.parts)} query words matched, "
+            f"{matched:.2f} of {total:.2f} idf: {summed:.4f} × coordination {factor:.4f}",
+            summed * factor,
+            parts,
+        )
+
+    def all_of(self, node: AllOf) -> Explanation | None:
+        parts = [self.node(part) for part in node.parts]
+        if any(part is None for part in parts):
+            return None
+        return _sum("all of (AND)", parts)
+
+    def any_of(self, node: AnyOf) -> Explanation | None:
+        parts = [part for part in (self.node(p) for p in node.parts) if part is not None]
+        return _sum("any of (OR)", parts) if parts else None
+
+    def filtered(self, node: Filtered) -> Explanation | None:
+        if any(self.node(part) is not None for part in node.excluded):
+            return None
+        required = [self.filter(part) for part in node.required]
+        scored = self.node(node.scored)
+        if scored is None or any(part is None for part in required):
+            return None
+        if not required:
+            return scored
+        return _sum("the match, where the required parts are too", [scored, *required])
+
+
+def _sum(description: str, parts: Sequence[Explanation | None]) -> Explanation:
+    found = tuple(part for part in parts if part is not None)
+    return Explanation(f"{description}: the sum", sum(part.score for part in found), found)
+
+
+def phrase_matches(positions: Sequence[Sequence[int]], slop: int | None) -> bool:
+    """Whether words at these positions form a phrase: next to each other in order
+    (``slop`` None), or in any order with at most ``slop`` words between neighbours.
+
+    The words are joined pairwise as a balanced tree (the first half of the words, then
+    the second), each join a span of positions; two spans join when they do not overlap
+    and at most ``slop`` words stand between them.
+
+    >>> phrase_matches([[3], [4]], None), phrase_matches([[4], [3]], None)
+    (True, False)
+    >>> phrase_matches([[4], [1]], 2), phrase_matches([[4], [0]], 2)
+    (True, False)
+    """
+    ordered, reach = slop is None, 1 if slop is None else slop + 1
+
+    def spans(first: int, last: int) -> list[tuple[int, int]]:
+        if last - first == 1:
+            return sorted({(p, p) for p in positions[first]})
+        middle = first + (last - first) // 2
+        return _near(spans(first, middle), spans(middle, last), reach, ordered)
+
+    return bool(positions) and bool(spans(0, len(positions)))
+
+
+def _near(
+    a: list[tuple[int, int]], b: list[tuple[int, int]], reach: int, ordered: bool
+) -> list[tuple[int, int]]:
+    joined = set()
+    for a_start, a_end in a:
+        for b_start, b_end in b:
+            if b_end < a_start - reach or (ordered and a_start > b_start):
+                continue
+            if b_start > a_end + reach:
+                break
+            if b_end < a_start:
+                gap = a_start - b_end
+            elif a_end < b_start:
+                gap = b_start - a_end
+            else:  # overlapping spans never join
+                continue
+            if gap <= reach:
+                joined.add((min(a_start, b_start), max(a_end, b_end)))
+    return sorted(joined)

@@ -1,7 +1,7 @@
 """Exact word forms and prefixes, checked in a paragraph's stored text.
 
-The index holds lemmas only: a field of surface forms would double its size and build
-time (measured: 12.2 → 29.5 MB and 0.82 → 0.58 MB/s on 500 news articles, against
+The embedded index holds lemmas only: a field of surface forms would double its size and
+build time (measured: 12.2 → 29.5 MB and 0.82 → 0.58 MB/s on 500 news articles, against
 15.7 MB and 1.15 MB/s for lemmas alone). So ``=Россия`` is searched by its lemmas and
 the candidates are kept if their text has that very form; a prefix likewise.
 """
@@ -10,14 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
-from whoosh import query
-from whoosh.matching import FilterMatcher
-
-from .analysis import clean_word, words
+from .analysis import QUERY, clean_word
 from .morphology import fold_yo
-from .schema import CONTENT
 
 _LETTER = r"[^\W_]"
 _NEEDS_TOKENIZER = re.compile(r"[\u0300-\u036f\u00ad]")
@@ -57,7 +52,7 @@ class FormCheck:
 
     def __call__(self, text: str) -> bool:
         if _NEEDS_TOKENIZER.search(text):  # stress marks or soft hyphens inside words
-            found = (surface_form(w.text) for w in words(text, mode="query"))
+            found = (surface_form(w.text) for w in QUERY(text))
             if self.prefix:
                 return any(f.startswith(self.form) for f in found)
             return self.form in found
@@ -76,7 +71,7 @@ class PhraseCheck:
     slop: int | None = None
 
     def __call__(self, text: str) -> bool:
-        found = [surface_form(w.text) for w in words(text, mode="query")]
+        found = [surface_form(w.text) for w in QUERY(text)]
         n = len(self.forms)
         if self.slop is None:
             return any(tuple(found[i : i + n]) == self.forms for i in range(len(found) - n + 1))
@@ -90,47 +85,3 @@ class PhraseCheck:
     def describe(self) -> str:
         """What the check keeps, for explanations."""
         return f"the exact forms «{' '.join(self.forms)}» together"
-
-
-class VerifiedQuery(query.WrappingQuery):
-    """A Whoosh query whose paragraphs are kept only if their text passes a check."""
-
-    def __init__(self, child: Any, check: FormCheck | PhraseCheck) -> None:
-        super().__init__(child)
-        self.check = check
-
-    def _rewrap(self, child: Any) -> VerifiedQuery:
-        return VerifiedQuery(child, self.check)
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, VerifiedQuery)
-            and self.child == other.child
-            and self.check == other.check
-        )
-
-    def __hash__(self) -> int:
-        return hash(self.child) ^ hash(self.check)
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        keep = set()
-        probe = self.child.matcher(searcher, context)
-        while probe.is_active():
-            if self.check(searcher.stored_fields(probe.id()).get(CONTENT, "")):
-                keep.add(probe.id())
-            probe.next()
-        return VerifiedMatcher(self.child.matcher(searcher, context), keep, self.check)
-
-
-class VerifiedMatcher(FilterMatcher):
-    """The matcher of a :class:`VerifiedQuery`; it knows its check, for explanations."""
-
-    def __init__(self, child: Any, ids: set[int], check: FormCheck | PhraseCheck) -> None:
-        super().__init__(child, ids)
-        self.check = check
-
-    def _replacement(self, newchild: Any) -> VerifiedMatcher:
-        return VerifiedMatcher(newchild, self._ids, self.check)
-
-    def copy(self) -> VerifiedMatcher:
-        return VerifiedMatcher(self.child.copy(), self._ids, self.check)

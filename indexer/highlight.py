@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .analysis import WORD_PATTERN, word_terms
+from .analysis import INDEX
 from .forms import surface_form
 
 Span = tuple[int, int]
@@ -30,9 +30,9 @@ def match_spans(
     """
     wanted, exact, starts = set(lemmas), set(forms), tuple(prefixes)
     found = set()
-    for match in WORD_PATTERN.finditer(text):
+    for match in INDEX.tokenizer(text):
         offset = match.start()
-        for piece in word_terms(match.group()):
+        for piece in INDEX.word(match.group()):
             hit = not wanted.isdisjoint(piece.lemmas)
             if not hit and (exact or starts):
                 form = surface_form(text[offset + piece.start : offset + piece.end])

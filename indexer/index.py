@@ -1,18 +1,25 @@
 """The paragraph index: keep it in step with files, add and remove texts, search it.
 
-Where and how it is stored (the marker, generations, shards) is :mod:`indexer.storage`'s
-business; deciding what to (re)index is :mod:`indexer.sync`'s.
+``Index`` is the core's face: it analyses, plans, ranks and marks; where and how the
+paragraphs are stored and matched is the business of an engine
+(:mod:`indexer.engine`), chosen by the location the index is opened at. Deciding what
+to (re)index is :mod:`indexer.sync`'s.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .results import Hit, SearchResults, SyncReport
+from .results import Explanation, Hit, SearchResults, SyncReport
+
+if TYPE_CHECKING:
+    from .engine import Engine, ParagraphId
+    from .plan import CompiledQuery
+    from .ranking import RerankSignal
 
 
 def default_index_dir(paths: Iterable[str]) -> str:
@@ -29,7 +36,7 @@ def default_index_dir(paths: Iterable[str]) -> str:
 
 
 class Index:
-    """A searchable index of paragraphs, stored in a directory.
+    """A searchable index of paragraphs.
 
     >>> import tempfile
     >>> with Index(tempfile.mkdtemp()) as index:
@@ -37,18 +44,21 @@ class Index:
     ...     [hit.paragraph for hit in index.search("переговорах")]
     [1]
 
-    Opening a directory that does not exist creates an empty index there.
+    ``location`` is a directory (the embedded engine; one that does not exist is
+    created with an empty index) or the address of another engine's index.
 
-    :raises IndexLocationError: the directory is a file, cannot be created or written,
-        or holds files that are not an index of ours.
+    :raises IndexLocationError: the location cannot be used: a directory that is a
+        file, cannot be created or written, or holds files that are not an index of
+        ours; an address no engine serves.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        from .storage import Storage
+    def __init__(self, location: str | os.PathLike[str]) -> None:
+        from .engines import open_engine
 
-        self.path = os.path.abspath(path)
-        self._storage = Storage(self.path)
-        self._searcher: Any = None
+        self._engine: Engine = open_engine(os.fspath(location))
+        #: Where the index is (an absolute path for a directory).
+        self.location = self._engine.location
+        self.path = self.location
 
     # -- writing ---------------------------------------------------------------------
 
@@ -74,90 +84,48 @@ class Index:
         :raises SchemaMismatchError: the index is of another version; pass ``rebuild``.
         """
         from . import ingest, sync
-        from .storage import default_shards, release
 
-        storage = self._storage
         roots = [ingest.source_root(os.fspath(p)) for p in paths]
-        walk = ingest.walk(roots, skip=self.path)
-        workers = workers or default_shards()
+        walk = ingest.walk(roots, skip=self.location)
+        records = {} if rebuild else self._engine.file_records()
+        plan = sync.plan(records, walk, roots)
+        if not rebuild and not plan.has_work:
+            return SyncReport(unchanged=tuple(sorted(plan.unchanged)))
         sizes = {path: stat.size for path, stat in walk.files.items()}
-        if not rebuild:
-            storage.check_current()
-            manifest = sync.load_manifest(self._get_searcher(), self._storage.manifest_cache)
-            plan = sync.plan(manifest, walk, roots)
-            if not plan.has_work:
-                return SyncReport(unchanged=tuple(sorted(plan.unchanged)))
-            parts = sync.split(plan, storage.shards)
-            report = sync.run(
-                self.path, storage.generation, parts, manifest,
-                workers=workers, sizes=sizes, show_progress=progress,
+        with self._engine.batch(fresh=rebuild) as batch:
+            return sync.run(
+                batch, plan, records,
+                workers=workers or os.cpu_count() or 1, sizes=sizes, show_progress=progress,
             )  # fmt: skip
-            self._reset_searcher()
-            return report
-        # A rebuild writes a new generation while holding the live one's locks, so
-        # that no other sync writes to an index about to be replaced.
-        held = storage.hold_locks(storage.generation, storage.shards)
-        try:
-            generation, shards = storage.next_generation(), default_shards()
-            storage.create_generation(generation, shards)
-            parts = sync.split(sync.plan({}, walk, roots), shards)
-            report = sync.run(
-                self.path, generation, parts, {},
-                workers=workers, sizes=sizes, show_progress=progress,
-            )  # fmt: skip
-            self._reset_searcher()
-            storage.switch(generation, shards)
-        finally:
-            release(held)
-        return report
 
     def add(self, name: str, text: str) -> None:
         """Add a document from a string, or replace the one of that name."""
-        from . import sync
-        from .ingest import split_paragraphs
-        from .storage import shard_of
+        from .engine import FileRecord
+        from .paragraphs import split_paragraphs
+        from .sync import fingerprint
 
-        self._storage.check_current()
         data = text.encode("utf-8")
-        record = sync.FileRecord(len(data), None, sync.fingerprint(data))
-        writer = self._storage.writer(shard_of(name, self._storage.shards))
-        try:
-            sync.delete_source(writer, name)
-            sync.add_document(writer, name, split_paragraphs(text), record)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        self._reset_searcher()
+        record = FileRecord(len(data), None, fingerprint(data))
+        with self._engine.batch() as batch:
+            writer = batch.writer(batch.part_of(name))
+            try:
+                writer.replace(name, split_paragraphs(text), record)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
 
     def remove(self, name: str) -> bool:
         """Remove a document (its paragraphs and record); False if there was none."""
-        from .storage import shard_of
-        from .sync import delete_source
-
-        if self._get_searcher().document_number(file=name) is None:
+        if name not in self._engine.file_records():
             return False
-        writer = self._storage.writer(shard_of(name, self._storage.shards))
-        delete_source(writer, name)
-        writer.commit()
-        self._reset_searcher()
+        with self._engine.batch() as batch:
+            writer = batch.writer(batch.part_of(name))
+            writer.delete(name)
+            writer.commit()
         return True
 
     # -- searching -------------------------------------------------------------------
-
-    def _get_searcher(self) -> Any:
-        from whoosh.searching import Searcher
-
-        from .scoring import ParagraphBM25
-
-        if self._searcher is None:
-            self._searcher = Searcher(self._storage.reader(), weighting=ParagraphBM25())
-        return self._searcher
-
-    def _reset_searcher(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
 
     def search(
         self,
@@ -180,15 +148,15 @@ class Index:
         """
         from .correction import corrected_text, corrections
         from .errors import QueryError
-        from .query import compile_query
+        from .plan import compile_query
 
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        searcher = self._get_searcher()
         compiled = compile_query(query, literal=literal, sources=self.sources)
         hits, total = self._run(compiled, limit, explain)
         corrected = suggestion = None
-        fixes = corrections(compiled, searcher.reader()) if correct else []
+        engine = self._engine
+        fixes = corrections(compiled, engine.vocabulary(), engine.statistics()) if correct else []
         if fixes:
             alternative = corrected_text(query, fixes)
             if hits:
@@ -205,57 +173,99 @@ class Index:
             query, hits, total, compiled.dropped, corrected=corrected, suggestion=suggestion
         )
 
-    def _run(self, compiled: Any, limit: int, explain: bool) -> tuple[tuple[Hit, ...], int]:
-        from .explain import explain as explain_hit
-        from .explain import with_proximity
+    def _run(
+        self, compiled: CompiledQuery, limit: int, explain: bool
+    ) -> tuple[tuple[Hit, ...], int]:
+        from . import ranking
         from .highlight import match_spans
-        from .proximity import RERANK_DEPTH, indexed_positions, proximity_bonus
-        from .scoring import informativeness_of_lemmas
 
-        searcher = self._get_searcher()
-        near = compiled.near if len(compiled.near) > 1 else ()
-        depth = max(limit, RERANK_DEPTH) if near else limit
-        top, total = _top(compiled.query, searcher, depth)
-        idfs = [informativeness_of_lemmas(searcher, lemmas) for lemmas in near]
-        positions = indexed_positions(searcher, [docnum for docnum, _ in top], near) if near else {}
-        ranked = []
-        for docnum, score in top:
-            bonus = proximity_bonus(positions[docnum], idfs) if near else 0.0
-            ranked.append((score + bonus, bonus, docnum))
+        engine = self._engine
+        statistics = engine.statistics()
+        signals = [s for s in ranking.RERANK_SIGNALS if s.applies(compiled.near)]
+        depth = max(limit, ranking.RERANK_DEPTH) if signals else limit
+        found = engine.candidates(compiled.plan, depth)
+        bonuses = self._bonuses(compiled, [pid for pid, _ in found.top], signals)
+        ranked = [(score + sum(bonuses[pid]), pid) for pid, score in found.top]
         # Stable: equal scores keep the first pass's order.
         ranked.sort(key=lambda item: -item[0])
+        ranked = ranked[:limit]
         # Related lemmas are marked only where they counted.
-        marked = compiled.lemmas | {t.text for t in compiled.related if t.weight_in(searcher)}
+        marked = compiled.lemmas | {
+            lemma
+            for word in compiled.related
+            for lemma in word.related
+            if ranking.related_weight(word.lemmas, lemma, statistics)
+        }
         hits = []
-        for score, bonus, docnum in ranked[:limit]:
-            stored = searcher.stored_fields(docnum)
+        paragraphs = engine.paragraphs([pid for _, pid in ranked])
+        for (score, pid), paragraph in zip(ranked, paragraphs, strict=True):
             explanation = None
             if explain:
-                explanation = with_proximity(explain_hit(compiled, searcher, docnum), bonus, score)
-            text = stored["content"]
+                earned = zip(signals, bonuses[pid], strict=True)
+                explanation = self._explain(compiled, pid, earned, score)
             hits.append(
                 Hit(
-                    source=stored["source"],
-                    paragraph=stored["paragraph"],
-                    text=text,
+                    source=paragraph.source,
+                    paragraph=paragraph.number,
+                    text=paragraph.text,
                     score=round(score, 4),
-                    spans=match_spans(text, marked, compiled.forms, compiled.prefixes),
+                    spans=match_spans(paragraph.text, marked, compiled.forms, compiled.prefixes),
                     explanation=explanation,
                 )
             )
-        return tuple(hits), total
+        return tuple(hits), found.total
+
+    def _bonuses(
+        self,
+        compiled: CompiledQuery,
+        paragraphs: Sequence[ParagraphId],
+        signals: Sequence[RerankSignal],
+    ) -> dict[ParagraphId, list[float]]:
+        """What each re-ranking signal adds to each of the best paragraphs."""
+        from .ranking import informativeness
+
+        if not signals:
+            return {pid: [] for pid in paragraphs}
+        statistics = self._engine.statistics()
+        idfs = [informativeness(lemmas, statistics) for lemmas in compiled.near]
+        lemmas = {lemma for word in compiled.near for lemma in word}
+        found = self._engine.positions(paragraphs, lemmas)
+        bonuses = {}
+        for pid in paragraphs:
+            have = found.get(pid, {})
+            # A compound and its part share a position: a set counts it once.
+            positions = [
+                sorted({p for lemma in word for p in have.get(lemma, ())}) for word in compiled.near
+            ]
+            bonuses[pid] = [signal.bonus(positions, idfs) for signal in signals]
+        return bonuses
+
+    def _explain(
+        self,
+        compiled: CompiledQuery,
+        paragraph: ParagraphId,
+        bonuses: Iterable[tuple[RerankSignal, float]],
+        score: float,
+    ) -> Explanation:
+        from .explain import explain
+
+        explanation = explain(compiled, self._engine, paragraph)
+        earned = [(signal, bonus) for signal, bonus in bonuses if bonus]
+        if not earned:
+            return explanation
+        names = " and ".join(signal.name for signal, _ in earned)
+        parts = [Explanation(signal.description, bonus) for signal, bonus in earned]
+        return Explanation(f"the match plus {names}", score, (explanation, *parts))
 
     def sources(self) -> list[str]:
         """The names of the documents in the index, in sorted order."""
-        from .sync import load_manifest
-
-        return sorted(load_manifest(self._get_searcher(), self._storage.manifest_cache))
+        return sorted(self._engine.file_records())
 
     # -- lifetime --------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release the files held open for searching."""
-        self._reset_searcher()
+        """Release what the index holds open for searching."""
+        self._engine.close()
 
     def __enter__(self) -> Index:
         return self
@@ -269,24 +279,4 @@ class Index:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Index({self.path!r})"
-
-
-def _top(q: Any, searcher: Any, depth: int) -> tuple[list[tuple[int, float]], int]:
-    """The ``depth`` best paragraphs as ``(docnum, score)``, and how many match in all.
-
-    A plain bag of words is scored term at a time (:func:`scoring.score_bag`); any
-    other query goes through Whoosh's collector, whose block skipping makes the count
-    an estimate.
-    """
-    import heapq
-
-    from .scoring import score_bag
-
-    scores = score_bag(q, searcher)
-    if scores is not None:
-        best = heapq.nsmallest(depth, scores.items(), key=lambda item: (-item[1], item[0]))
-        return best, len(scores)
-    results = searcher.search(q, limit=depth)
-    total = len(results) if results.has_exact_length() else results.estimated_length()
-    return [(hit.docnum, hit.score) for hit in results], total
+        return f"Index({self.location!r})"

@@ -20,7 +20,7 @@ import re
 from html.parser import HTMLParser
 
 from .errors import UnreadableFileError
-from .ingest import split_paragraphs
+from .paragraphs import split_paragraphs
 
 _BLOCKS = frozenset(
     # HTML
@@ -74,7 +74,7 @@ def _parse(parser: _ParagraphParser, text: str) -> None:
 class _ParagraphParser(HTMLParser):
     # Python's newer parsers take <title> as plain text, tags and all: FB2's titles hold
     # paragraphs.
-    RCDATA_CONTENT_ELEMENTS = ()
+    RCDATA_CONTENT_ELEMENTS = ()  # type: ignore[misc]  # the parser's own, overridden
 
     def __init__(self, hide: frozenset[str]) -> None:
         super().__init__(convert_charrefs=True)
@@ -90,7 +90,7 @@ class _ParagraphParser(HTMLParser):
         tag = self._local(tag)
         if tag == "fictionbook":
             # FB2's <style> is styled text, not a stylesheet: parse inside it.
-            self._fb2, self.CDATA_CONTENT_ELEMENTS = True, ("script",)
+            self._fb2, self.CDATA_CONTENT_ELEMENTS = True, ("script",)  # type: ignore[misc]
         if self.hidden and self.hidden[-1] == "head" and tag in _BLOCKS and tag != "title":
             # A page may leave out </head> and <body>: its first block ends the head.
             self.hidden.pop()
@@ -128,7 +128,7 @@ class _ParagraphParser(HTMLParser):
         if not self.hidden:
             self._parts.append(data)
 
-    def parse_marked_section(self, i: int, report: int = 1) -> int:
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
         try:
             return super().parse_marked_section(i, report)
         except AssertionError:

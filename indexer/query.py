@@ -1,4 +1,4 @@
-"""The query language: our own small parser that builds ``whoosh.query`` objects.
+"""The query language: our own small parser, from text to a syntax tree.
 
 Syntax (``literal=True`` turns all of it off and searches the words as they are):
 
@@ -24,34 +24,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum, StrEnum
 
-from whoosh import query
+from .errors import QuerySyntaxError
 
-from .analysis import words
-from .derivation import DerivedTerm, related_lemmas
-from .errors import EmptyQueryError, QuerySyntaxError
-from .forms import FormCheck, PhraseCheck, VerifiedQuery, surface_form
-from .schema import CONTENT
-from .scoring import BestOf, CoordinatedOr, Unscored
-
-#: Lemmas left out of a bag of words (they still count inside quotes and after + or =):
-#: prepositions, conjunctions, particles, pronouns, question words and «быть».
-STOP_LEMMAS = frozenset(
-    """
-    в во на с со к ко о об обо от до из за для при у под над перед через без про по
-    между после около среди и а но или либо что чтобы как если когда то же ли бы да
-    также тоже зато однако не ни вот лишь только уже еще я ты он она оно мы вы они
-    себя свой мой твой наш ваш его ее их этот тот такой это весь все сам который кто
-    какой каков чей где куда откуда почему зачем сколько быть
-    """.split()
-)
-
-_OPERATORS = {"AND": "AND", "OR": "OR", "NOT": "NOT"}
-# Russian operators count only in a query that is not all capitals («ООН И США»).
-_RUSSIAN_OPERATORS = {"И": "AND", "ИЛИ": "OR", "НЕ": "NOT"}
 _WORD_END = frozenset(' \t\n\r\f\v"()')
 _SOURCE_PREFIX = "source:"
 
@@ -59,16 +37,24 @@ _SOURCE_PREFIX = "source:"
 # -- syntax tree ----------------------------------------------------------------------
 
 
+class Mode(StrEnum):
+    """How a query word matches the words of a text."""
+
+    #: Any form of the word.
+    LEMMA = "lemma"
+    #: Only this form (``=word``).
+    EXACT = "exact"
+    #: Any word of the text that starts so (``prefix*``).
+    PREFIX = "prefix"
+
+
 @dataclass(frozen=True)
 class Term:
-    """One word of the query as typed, at its offset in the query.
-
-    ``mode`` is ``"lemma"`` (any form), ``"exact"`` (this form only) or ``"prefix"``.
-    """
+    """One word of the query as typed, at its offset in the query."""
 
     text: str
     position: int
-    mode: str = "lemma"
+    mode: Mode = Mode.LEMMA
 
 
 @dataclass(frozen=True)
@@ -130,9 +116,25 @@ Node = Term | Phrase | Source | Not | Required | And | Or | Bag
 # -- lexer ------------------------------------------------------------------------------
 
 
+class _Kind(Enum):
+    ATOM = "a Term, Phrase or Source"
+    LPAREN = "("
+    RPAREN = ")"
+    AND = "AND"
+    OR = "OR"
+    NOT = "NOT"
+    MINUS = "-"
+    PLUS = "+"
+
+
+_OPERATORS = {"AND": _Kind.AND, "OR": _Kind.OR, "NOT": _Kind.NOT}
+# Russian operators count only in a query that is not all capitals («ООН И США»).
+_RUSSIAN_OPERATORS = {"И": _Kind.AND, "ИЛИ": _Kind.OR, "НЕ": _Kind.NOT}
+
+
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # ATOM (a Term, Phrase or Source), LPAREN, RPAREN, AND, OR, NOT, MINUS, PLUS
+    kind: _Kind
     text: str
     position: int
     node: Node | None = None
@@ -154,25 +156,25 @@ def _lex(text: str) -> Iterator[_Token]:
             end = text.find('"', start + 1)
             if end < 0:
                 raise QuerySyntaxError(f"unclosed quote at position {start + 1}", start)
-            words = tuple(_words_of(text, start + 1, end, "exact" if exact else "lemma"))
+            words = tuple(_words_of(text, start + 1, end, Mode.EXACT if exact else Mode.LEMMA))
             i = end + 1
             slop = re.match(r"~(\d+)", text[i:])
             if slop:
                 i += slop.end()
             node = Phrase(words, start, exact, int(slop.group(1)) if slop else None)
-            yield _Token("ATOM", text[start:i], start, node)
+            yield _Token(_Kind.ATOM, text[start:i], start, node)
         elif char == "(":
             depth += 1
-            yield _Token("LPAREN", char, i)
+            yield _Token(_Kind.LPAREN, char, i)
             i += 1
         elif char == ")":
             # A stray closing parenthesis («1) …», a smiley) is punctuation.
             if depth:
                 depth -= 1
-                yield _Token("RPAREN", char, i)
+                yield _Token(_Kind.RPAREN, char, i)
             i += 1
         elif char in "-+" and ((following and following in '"(=!') or following.isalnum()):
-            yield _Token("MINUS" if char == "-" else "PLUS", char, i)
+            yield _Token(_Kind.MINUS if char == "-" else _Kind.PLUS, char, i)
             i += 1
         else:
             end = i
@@ -182,21 +184,21 @@ def _lex(text: str) -> Iterator[_Token]:
             if chunk in operators:
                 yield _Token(operators[chunk], chunk, i)
             elif chunk.lower().startswith(_SOURCE_PREFIX) and len(chunk) > len(_SOURCE_PREFIX):
-                yield _Token("ATOM", chunk, i, Source(chunk[len(_SOURCE_PREFIX) :], i))
+                yield _Token(_Kind.ATOM, chunk, i, Source(chunk[len(_SOURCE_PREFIX) :], i))
             else:
-                yield _Token("ATOM", chunk, i, _term(chunk, i))
+                yield _Token(_Kind.ATOM, chunk, i, _term(chunk, i))
             i = end
 
 
 def _term(chunk: str, position: int) -> Term:
     if chunk[0] in "=!" and len(chunk) > 1 and chunk[1].isalnum():
-        return Term(chunk[1:], position + 1, "exact")
+        return Term(chunk[1:], position + 1, Mode.EXACT)
     if chunk.endswith("*") and any(c.isalnum() for c in chunk):
-        return Term(chunk.rstrip("*"), position, "prefix")
+        return Term(chunk.rstrip("*"), position, Mode.PREFIX)
     return Term(chunk, position)
 
 
-def _words_of(text: str, start: int, end: int, mode: str) -> Iterator[Term]:
+def _words_of(text: str, start: int, end: int, mode: Mode) -> Iterator[Term]:
     for match in re.finditer(r"\S+", text[start:end]):
         yield Term(match.group(), start + match.start(), mode)
 
@@ -219,37 +221,37 @@ class _Parser:
 
     def bag(self) -> Bag:
         items = []
-        while (token := self.peek()) is not None and token.kind != "RPAREN":
+        while (token := self.peek()) is not None and token.kind != _Kind.RPAREN:
             items.append(self.conjunction())
         return Bag(tuple(items))
 
     def conjunction(self) -> Node:
         operands = [self.disjunction()]
-        while (token := self.peek()) is not None and token.kind == "AND":
+        while (token := self.peek()) is not None and token.kind == _Kind.AND:
             self.take()
             operands.append(self.operand_after(token, self.disjunction))
         return operands[0] if len(operands) == 1 else And(tuple(operands))
 
     def disjunction(self) -> Node:
         operands = [self.unary()]
-        while (token := self.peek()) is not None and token.kind == "OR":
+        while (token := self.peek()) is not None and token.kind == _Kind.OR:
             self.take()
             operands.append(self.operand_after(token, self.unary))
         return operands[0] if len(operands) == 1 else Or(tuple(operands))
 
     def unary(self) -> Node:
         token = self.tokens[self.i]
-        if token.kind in ("NOT", "MINUS"):
+        if token.kind in (_Kind.NOT, _Kind.MINUS):
             self.take()
             return Not(self.operand_after(token, self.unary))
-        if token.kind == "PLUS":
+        if token.kind == _Kind.PLUS:
             self.take()
             return Required(self.operand_after(token, self.atom))
         return self.atom()
 
     def operand_after(self, operator: _Token, parse: Callable[[], Node]) -> Node:
         token = self.peek()
-        if token is None or token.kind in ("RPAREN", "AND", "OR"):
+        if token is None or token.kind in (_Kind.RPAREN, _Kind.AND, _Kind.OR):
             raise QuerySyntaxError(
                 f"{operator.text} at position {operator.position + 1} has nothing after it",
                 operator.position,
@@ -258,7 +260,7 @@ class _Parser:
 
     def atom(self) -> Node:
         token = self.take()
-        if token.kind == "LPAREN":
+        if token.kind == _Kind.LPAREN:
             inner = self.bag()
             if self.peek() is None:
                 raise QuerySyntaxError(
@@ -266,7 +268,7 @@ class _Parser:
                 )
             self.take()
             return inner
-        if token.kind == "ATOM" and token.node is not None:
+        if token.kind == _Kind.ATOM and token.node is not None:
             return token.node
         raise QuerySyntaxError(
             f"{token.text} at position {token.position + 1} has nothing before it",
@@ -278,12 +280,12 @@ def parse(text: str, *, literal: bool = False) -> Bag:
     """Parse a query into its syntax tree (no morphology yet).
 
     >>> parse('Сирия -перемирие')
-    Bag(items=(Term(text='Сирия', position=0, mode='lemma'), Not(operand=Term(text='перемирие', position=7, mode='lemma'))))
+    Bag(items=(Term(text='Сирия', position=0, mode=<Mode.LEMMA: 'lemma'>), Not(operand=Term(text='перемирие', position=7, mode=<Mode.LEMMA: 'lemma'>))))
 
     :raises QuerySyntaxError: for an unclosed quote or parenthesis or a dangling operator.
     """  # noqa: E501
     if literal:
-        return Bag(tuple(_words_of(text, 0, len(text), "lemma")))
+        return Bag(tuple(_words_of(text, 0, len(text), Mode.LEMMA)))
     return _Parser(text).bag()
 
 
@@ -301,269 +303,6 @@ def terms(node: Node) -> Iterator[Term]:
     elif isinstance(node, Bag):
         for item in node.items:
             yield from terms(item)
-
-
-# -- compiling to Whoosh ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueryWord:
-    """A word of the query after analysis: what was typed and what it searches for."""
-
-    surface: str
-    lemmas: tuple[str, ...]
-    #: Offset of the word in the query text (the chunk it came from).
-    position: int
-    mode: str = "lemma"
-
-
-@dataclass
-class CompiledQuery:
-    """A parsed query ready to search: the Whoosh query and what it looks for."""
-
-    #: The text as typed.
-    text: str
-    #: The ``whoosh.query.Query`` to run.
-    query: Any
-    #: Lemmas that count as a match when highlighting (words not under NOT).
-    lemmas: frozenset[str]
-    #: Exact forms and prefixes that count as a match when highlighting.
-    forms: frozenset[str] = frozenset()
-    prefixes: frozenset[str] = frozenset()
-    #: Every analysed word, excluded ones too, for spelling correction and explain.
-    words: tuple[QueryWord, ...] = ()
-    #: Words of the bag that were left out as too common.
-    dropped: tuple[str, ...] = field(default_factory=tuple)
-    #: The lemmas of each scored word of a bag, for the proximity bonus.
-    near: tuple[frozenset[str], ...] = ()
-    #: Lemmas related to the words' own (:mod:`.derivation`): they count as a match
-    #: where the index lets them count (see ``DerivedTerm.weight_in``).
-    related: tuple[DerivedTerm, ...] = ()
-
-
-def compile_query(
-    text: str,
-    *,
-    literal: bool = False,
-    sources: Callable[[], Iterable[str]] | None = None,
-) -> CompiledQuery:
-    """Parse ``text`` and build the Whoosh query that searches it.
-
-    ``sources`` lists the document names that ``source:`` patterns are matched against.
-
-    :raises QuerySyntaxError: the query is malformed.
-    :raises EmptyQueryError: nothing is left to search for.
-    """
-    if not text.strip():
-        raise EmptyQueryError("the query is empty")
-    builder = _Builder(sources)
-    whoosh_query = builder.node(parse(text, literal=literal))
-    if whoosh_query is None:
-        if builder.dropped:
-            words = " ".join(builder.dropped)
-            raise EmptyQueryError(
-                f"«{words}» has only common words, which match almost every paragraph; "
-                f'to search them as a phrase, put it in quotes: "{words}"'
-            )
-        raise EmptyQueryError(f"«{text.strip()}» has no words to search for")
-    return CompiledQuery(
-        text,
-        whoosh_query,
-        frozenset(builder.lemmas),
-        frozenset(builder.forms),
-        frozenset(builder.prefixes),
-        tuple(builder.words),
-        tuple(builder.dropped),
-        tuple(dict.fromkeys(builder.near)),
-        tuple(builder.related),
-    )
-
-
-class _Builder:
-    """Turns a syntax tree into Whoosh queries, analysing each word as documents are."""
-
-    def __init__(self, sources: Callable[[], Iterable[str]] | None) -> None:
-        self.sources = sources
-        self.lemmas: set[str] = set()
-        self.forms: set[str] = set()
-        self.prefixes: set[str] = set()
-        self.words: list[QueryWord] = []
-        self.dropped: list[str] = []
-        self.near: list[frozenset[str]] = []
-        self.related: list[DerivedTerm] = []
-        self.negated = 0
-
-    def node(self, node: Node) -> Any:
-        if isinstance(node, Bag):
-            return self.bag(node)
-        if isinstance(node, Term):
-            return self.term(node)
-        if isinstance(node, Phrase):
-            return self.phrase(node)
-        if isinstance(node, Required):
-            return self.node(node.operand)
-        if isinstance(node, (And, Or)):
-            return self.boolean(node)
-        if isinstance(node, Source):
-            return self.source(node)
-        raise QuerySyntaxError("NOT needs something to search for beside it")
-
-    def bag(self, bag: Bag) -> Any:
-        scored: list[Any] = []  # queries, or words whose query waits for the count
-        required, excluded = [], []
-        for item in bag.items:
-            if isinstance(item, Not):
-                excluded.append(item.operand)
-            elif isinstance(item, Source):
-                required.append(self.source(item))
-            elif isinstance(item, Term) and item.mode == "lemma":
-                # A chunk like «Лавров/Керри» is several words of the bag.
-                for word in self.analyse(item):
-                    if word.lemmas[0] in STOP_LEMMAS:
-                        self.dropped.append(word.surface)
-                    else:
-                        scored.append(word)
-                        if not self.negated:
-                            self.near.append(frozenset(word.lemmas))
-            elif (q := self.node(item)) is not None:
-                scored.append(q)
-                if isinstance(item, (Required, And)):
-                    required.append(q)
-        # A lone word means itself; among several, related words help rank.
-        related = len(scored) > 1 and not self.negated
-        scored = [self.word_query(q, related) if isinstance(q, QueryWord) else q for q in scored]
-        if not scored and not required:
-            if excluded and not self.dropped:
-                raise EmptyQueryError("the query only excludes words; add a word to search for")
-            return None
-        if not scored:
-            result = required.pop(0)
-        else:
-            result = scored[0] if len(scored) == 1 else CoordinatedOr(scored)
-        if required:
-            # Required parts filter without being scored twice (Whoosh's Require trips
-            # over its own block-quality skipping).
-            must = query.And(required) if len(required) > 1 else required[0]
-            result = query.And([result, Unscored(must)])
-        return self.exclude(result, excluded)
-
-    def boolean(self, node: And | Or) -> Any:
-        positive = [op for op in node.operands if not isinstance(op, Not)]
-        negative = [op.operand for op in node.operands if isinstance(op, Not)]
-        parts = [q for q in (self.node(op) for op in positive) if q is not None]
-        if isinstance(node, Or):
-            if negative:
-                raise QuerySyntaxError("NOT cannot be an alternative of OR; use parentheses")
-            return query.Or(parts) if len(parts) > 1 else (parts[0] if parts else None)
-        if not parts:
-            return None
-        result = query.And(parts) if len(parts) > 1 else parts[0]
-        return self.exclude(result, negative)
-
-    def exclude(self, result: Any, excluded: list[Node]) -> Any:
-        self.negated += 1
-        try:
-            out = [q for q in (self.node(op) for op in excluded) if q is not None]
-        finally:
-            self.negated -= 1
-        if not out:
-            return result
-        return query.AndNot(result, query.Or(out) if len(out) > 1 else out[0])
-
-    def analyse(self, term: Term) -> list[QueryWord]:
-        """The words of a query chunk with their lemmas, analysed as documents are."""
-        found = [
-            QueryWord(w.text, w.lemmas, term.position + w.start, term.mode)
-            for w in words(term.text, mode="query")
-        ]
-        self.words.extend(found)
-        return found
-
-    def highlight(self, word: QueryWord) -> None:
-        """Mark what a searched word matches, unless it is excluded."""
-        if self.negated:
-            return
-        if word.mode == "exact":
-            self.forms.add(surface_form(word.surface))
-        else:
-            self.lemmas.update(word.lemmas)
-
-    def term(self, term: Term) -> Any:
-        if term.mode == "prefix":
-            return self.prefix(term)
-        found = self.analyse(term)
-        if len(found) > 1:  # «=Лавров/Керри» under an operator: the words side by side
-            return self.sequence(found, Phrase((), term.position, term.mode == "exact"))
-        return self.word_query(found[0]) if found else None
-
-    def prefix(self, term: Term) -> Any:
-        stem = surface_form(term.text)
-        if not any(c.isalnum() for c in stem):
-            return None
-        self.words.append(QueryWord(term.text, (), term.position, "prefix"))
-        if not self.negated:
-            self.prefixes.add(stem)
-        # Candidates: lemmas that start so, and the lemmas of the prefix read as a
-        # word («Россией*» → россия); the text then shows which forms really do.
-        own = [query.Term(CONTENT, lemma) for w in words(stem, mode="query") for lemma in w.lemmas]
-        candidates = query.Or([query.Prefix(CONTENT, stem), *own])
-        return VerifiedQuery(candidates, FormCheck(stem, prefix=True))
-
-    def phrase(self, phrase: Phrase) -> Any:
-        return self.sequence([w for term in phrase.words for w in self.analyse(term)], phrase)
-
-    def sequence(self, found: list[QueryWord], phrase: Phrase) -> Any:
-        if len(found) < 2:
-            return self.word_query(found[0]) if found else None
-        for word in found:
-            self.highlight(word)
-        alternatives = [
-            query.Term(CONTENT, w.lemmas[0])
-            if len(w.lemmas) == 1
-            else query.Or([query.Term(CONTENT, lemma) for lemma in w.lemmas])
-            for w in found
-        ]
-        if phrase.slop is None:
-            result = query.Sequence(alternatives)
-        else:
-            result = query.Sequence(alternatives, slop=phrase.slop + 1, ordered=False)
-        if not phrase.exact:
-            return result
-        forms = tuple(surface_form(w.surface) for w in found)
-        return VerifiedQuery(result, PhraseCheck(forms, phrase.slop))
-
-    def word_query(self, word: QueryWord, related: bool = False) -> Any:
-        """The lemmas of a word, the best of them scoring; with ``related``, also the
-        lemmas :mod:`.derivation` relates to them, at a lower weight (in a bag only:
-        under AND, OR and NOT a word means itself)."""
-        self.highlight(word)
-        # Every lemma alike: weighting them by pymorphy's probability lost MRR@10.
-        terms = [query.Term(CONTENT, lemma) for lemma in word.lemmas]
-        if word.mode == "exact":
-            return VerifiedQuery(_best_of(terms), FormCheck(surface_form(word.surface)))
-        if related:
-            derived = {
-                other: None
-                for lemma in word.lemmas
-                for other in related_lemmas(lemma)
-                if other not in word.lemmas
-            }
-            relatives = [DerivedTerm(CONTENT, lemma, word.lemmas) for lemma in derived]
-            self.related += relatives
-            terms += relatives
-        return _best_of(terms)
-
-    def source(self, node: Source) -> Any:
-        known = self.sources() if self.sources else ()
-        names = [name for name in known if source_matches(name, node.pattern)]
-        if not names:
-            return query.NullQuery
-        terms = [query.Term("source", name) for name in names]
-        return terms[0] if len(terms) == 1 else query.Or(terms)
-
-
-def _best_of(terms: list[Any]) -> Any:
-    return terms[0] if len(terms) == 1 else BestOf(terms)
 
 
 def source_matches(name: str, pattern: str) -> bool:
@@ -599,24 +338,3 @@ def replace_words(text: str, replacements: dict[int, tuple[str, str]]) -> str:
         cursor = position + len(typed)
     out.append(text[cursor:])
     return "".join(out)
-
-
-__all__ = [
-    "STOP_LEMMAS",
-    "And",
-    "Bag",
-    "CompiledQuery",
-    "Not",
-    "Or",
-    "Phrase",
-    "QueryWord",
-    "Required",
-    "Source",
-    "Term",
-    "compile_query",
-    "parse",
-    "replace_words",
-    "source_matches",
-    "surface_form",
-    "terms",
-]

@@ -1,13 +1,25 @@
-"""What the library hands back: search hits and sync reports, as frozen records."""
+"""What the library hands back: search hits, their explanations and sync reports, as frozen
+records."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .explain import Explanation
+
+@dataclass(frozen=True)
+class Explanation:
+    """One part of a score: what it is, how much it adds, and the parts it is made of."""
+
+    description: str
+    score: float
+    children: tuple[Explanation, ...] = ()
+
+    def lines(self, indent: int = 0) -> Iterator[str]:
+        """The explanation as indented text lines."""
+        yield f"{'  ' * indent}{self.score:.4f}  {self.description}"
+        for child in self.children:
+            yield from child.lines(indent + 1)
 
 
 @dataclass(frozen=True)

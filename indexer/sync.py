@@ -2,69 +2,25 @@
 
 A file's size and mtime are compared with what the index recorded; only a file whose
 size or mtime changed is read and hashed, and only one whose content changed is
-indexed again.
+indexed again. The work is split into the parts of the engine's :class:`Batch`, each
+written by its own writer, in worker processes when there is enough to read.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import ingest
+from .engine import Batch, FileRecord, ParagraphWriter
 from .errors import UnreadableFileError
 from .results import SyncReport
-from .storage import WRITER_MEMORY_MB, open_writer
 
 #: Below this much text to read, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 8_000_000
-
-
-@dataclass(frozen=True)
-class FileRecord:
-    """What the index remembers of a source: its fingerprint, or why it gave no text."""
-
-    size: int | None
-    mtime_ns: int | None
-    sha: str | None
-    problem: str | None = None
-
-
-def load_manifest(searcher: Any, cache: str | None = None) -> dict[str, FileRecord]:
-    """The file records of an index, by source.
-
-    Reading them one stored document at a time costs a search of a big folder more than
-    the search itself, so a copy is kept in the file ``cache``, valid only for the exact
-    segments (and deletions) it was read from; anything else reads the index again.
-    """
-    segments = [
-        getattr(leaf, "segment", lambda: None)() for leaf, _ in searcher.reader().leaf_readers()
-    ]
-    state = [(seg.segment_id(), seg.deleted_count()) for seg in segments if seg is not None]
-    if cache:
-        with contextlib.suppress(OSError, EOFError, ValueError, pickle.UnpicklingError):
-            with open(cache, "rb") as file:
-                saved_state, saved = pickle.load(file)
-            if saved_state == state:
-                return saved
-    manifest = {}
-    for docnum in searcher.document_numbers(kind="file"):
-        fields = searcher.stored_fields(docnum)
-        manifest[fields["file"]] = FileRecord(
-            fields.get("size"), fields.get("mtime_ns"), fields.get("sha"), fields.get("problem")
-        )
-    if cache:
-        # A copy that cannot be written is only a missed shortcut.
-        with contextlib.suppress(OSError):
-            temporary = f"{cache}.{os.getpid()}.tmp"
-            with open(temporary, "wb") as file:
-                pickle.dump((state, manifest), file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, cache)
-    return manifest
 
 
 def fingerprint(data: bytes) -> str:
@@ -87,42 +43,44 @@ class Plan:
         """Whether anything must be written to the index."""
         return bool(self.to_read or self.to_remove or self.problems)
 
+    def sources(self) -> set[str]:
+        """The sources this plan writes."""
+        return {*self.to_read, *self.to_remove, *(path for path, _ in self.problems)}
 
-def plan(manifest: dict[str, FileRecord], walk: ingest.Walk, roots: Iterable[str]) -> Plan:
-    """Compare the files found on disk with the manifest of the index."""
+
+def plan(records: Mapping[str, FileRecord], walk: ingest.Walk, roots: Iterable[str]) -> Plan:
+    """Compare the files found on disk with the file records of the index."""
     result = Plan()
     for path, stat in walk.files.items():
-        record = manifest.get(path)
+        record = records.get(path)
         if record and (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns):
             result.unchanged.append(path)
         else:
             result.to_read.append(path)
     for path, reason in walk.problems:
-        record = manifest.get(path)
+        record = records.get(path)
         if record and record.problem == reason and record.size is None:
             result.unchanged.append(path)
         else:
             result.problems.append((path, reason))
     present = set(walk.files).union(path for path, _ in walk.problems)
     result.to_remove = [
-        path for path, record in manifest.items() if path not in present and _is_under(path, roots)
+        path for path, record in records.items() if path not in present and _is_under(path, roots)
     ]
     return result
 
 
-def split(plan: Plan, shards: int) -> list[Plan]:
-    """The plan cut into one plan per shard (each source goes to its own shard)."""
-    from .storage import shard_of
-
-    parts = [Plan() for _ in range(shards)]
+def split(plan: Plan, batch: Batch) -> list[Plan]:
+    """The plan cut into one plan per part of the batch."""
+    parts = [Plan() for _ in range(batch.parts)]
     for path in plan.to_read:
-        parts[shard_of(path, shards)].to_read.append(path)
+        parts[batch.part_of(path)].to_read.append(path)
     for path in plan.to_remove:
-        parts[shard_of(path, shards)].to_remove.append(path)
+        parts[batch.part_of(path)].to_remove.append(path)
     for path in plan.unchanged:
-        parts[shard_of(path, shards)].unchanged.append(path)
+        parts[batch.part_of(path)].unchanged.append(path)
     for problem in plan.problems:
-        parts[shard_of(problem[0], shards)].problems.append(problem)
+        parts[batch.part_of(problem[0])].problems.append(problem)
     return parts
 
 
@@ -132,18 +90,19 @@ def _is_under(path: str, roots: Iterable[str]) -> bool:
 
 def apply(
     plan: Plan,
-    writer: Any,
-    manifest: dict[str, FileRecord],
+    writer: ParagraphWriter,
+    records: Mapping[str, FileRecord],
     progress: Callable[[int], None] | None = None,
 ) -> SyncReport:
-    """Carry out a plan with an open Whoosh writer (the caller commits or cancels)."""
-    added, updated, unchanged = [], [], list(plan.unchanged)
+    """Carry out a plan with an open writer (the caller commits or cancels)."""
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged = list(plan.unchanged)
     skipped = list(plan.problems)
     for path, reason in plan.problems:
-        delete_source(writer, path)
-        add_record(writer, path, FileRecord(None, None, None, reason))
+        writer.replace(path, (), FileRecord(None, None, None, reason))
     for path in plan.to_read:
-        old = manifest.get(path)
+        old = records.get(path)
         try:
             with open(path, "rb") as file:
                 data = file.read()
@@ -151,29 +110,27 @@ def apply(
         except OSError as exc:
             reason = exc.strerror or str(exc)
             skipped.append((path, reason))
-            delete_source(writer, path)
-            add_record(writer, path, FileRecord(None, None, None, reason))
+            writer.replace(path, (), FileRecord(None, None, None, reason))
             continue
         record = FileRecord(stat.st_size, stat.st_mtime_ns, fingerprint(data))
         if old and old.sha == record.sha and not old.problem:
             # Touched but not changed: remember the new mtime, keep the paragraphs.
-            writer.delete_by_term("file", path)
-            add_record(writer, path, record)
+            writer.update_record(path, record)
             unchanged.append(path)
             continue
-        delete_source(writer, path)
         try:
             paragraphs = ingest.document_paragraphs(path, data)
         except UnreadableFileError as exc:
             skipped.append((path, str(exc)))
-            add_record(writer, path, FileRecord(record.size, record.mtime_ns, record.sha, str(exc)))
+            problem = FileRecord(record.size, record.mtime_ns, record.sha, str(exc))
+            writer.replace(path, (), problem)
             continue
-        add_document(writer, path, paragraphs, record)
+        writer.replace(path, paragraphs, record)
         (updated if old else added).append(path)
         if progress:
             progress(len(data))
     for path in plan.to_remove:
-        delete_source(writer, path)
+        writer.delete(path)
     return SyncReport(
         added=tuple(added),
         updated=tuple(updated),
@@ -183,81 +140,51 @@ def apply(
     )
 
 
-def delete_source(writer: Any, source: str) -> None:
-    """Delete a source's paragraphs and its file record."""
-    writer.delete_by_term("source", source)
-    writer.delete_by_term("file", source)
-
-
-def add_document(writer: Any, source: str, paragraphs: list[str], record: FileRecord) -> None:
-    """Index a document's paragraphs and its file record."""
-    for number, paragraph in enumerate(paragraphs, 1):
-        writer.add_document(content=paragraph, source=source, paragraph=number)
-    add_record(writer, source, record)
-
-
-def add_record(writer: Any, source: str, record: FileRecord) -> None:
-    """Write the file record of a source."""
-    writer.add_document(
-        kind="file",
-        file=source,
-        size=record.size,
-        mtime_ns=record.mtime_ns,
-        sha=record.sha,
-        problem=record.problem,
-    )
-
-
 def run(
-    index_path: str,
-    generation: str,
-    parts: list[Plan],
-    manifest: dict[str, FileRecord],
+    batch: Batch,
+    whole: Plan,
+    records: Mapping[str, FileRecord],
     *,
     workers: int,
     sizes: dict[str, int],
     show_progress: bool,
 ) -> SyncReport:
-    """Carry out per-shard plans, committing each shard; in parallel when it pays.
+    """Carry out a plan part by part, committing each part; in parallel when it pays.
 
-    Each shard is written by one writer, in this process or in a worker process of its
-    own; a shard that is interrupted keeps its previous commit, which agrees with its
+    Each part is written by one writer, in this process or in a worker process of its
+    own; a part that is interrupted keeps its previous commit, which agrees with its
     own file records.
     """
     from .progress import progress_bar
 
-    busy = [(shard, part) for shard, part in enumerate(parts) if part.has_work]
+    parts = split(whole, batch)
+    busy = [(number, part) for number, part in enumerate(parts) if part.has_work]
     total = sum(sizes.get(path, 0) for _, part in busy for path in part.to_read)
-    records = [{p: r for p, r in manifest.items() if p in _sources(part)} for _, part in busy]
+    own = [{p: r for p, r in records.items() if p in part.sources()} for _, part in busy]
     with progress_bar(total, show_progress) as advance:
         if workers > 1 and len(busy) > 1 and total >= PARALLEL_MIN_BYTES:
-            reports = _run_in_processes(index_path, generation, busy, records, workers, advance)
+            reports = _run_in_processes(batch, busy, own, workers, advance)
         else:
             reports = [
-                apply_to_shard(index_path, generation, shard, part, recs, advance)
-                for (shard, part), recs in zip(busy, records, strict=True)
+                apply_part(batch, number, part, recs, advance)
+                for (number, part), recs in zip(busy, own, strict=True)
             ]
-    unchanged = [p for shard, part in enumerate(parts) if not part.has_work for p in part.unchanged]
+    unchanged = [p for part in parts if not part.has_work for p in part.unchanged]
     return merge([*reports, SyncReport(unchanged=tuple(unchanged))])
 
 
-def _sources(plan: Plan) -> set[str]:
-    return {*plan.to_read, *plan.to_remove, *(path for path, _ in plan.problems)}
-
-
-def apply_to_shard(
-    index_path: str,
-    generation: str,
-    shard: int,
+def apply_part(
+    batch: Batch,
+    number: int,
     plan: Plan,
-    manifest: dict[str, FileRecord],
+    records: Mapping[str, FileRecord],
     progress: Callable[[int], None] | None = None,
-    memory_mb: int = WRITER_MEMORY_MB,
+    concurrent: int = 1,
 ) -> SyncReport:
-    """Apply one shard's plan with its own writer, and commit (or cancel on failure)."""
-    writer = open_writer(index_path, generation, shard, memory_mb)
+    """Apply one part's plan with its own writer, and commit (or cancel on failure)."""
+    writer = batch.writer(number, concurrent)
     try:
-        report = apply(plan, writer, manifest, progress)
+        report = apply(plan, writer, records, progress)
     except BaseException:
         writer.cancel()
         raise
@@ -279,19 +206,13 @@ def _count_bytes(n: int) -> None:
 
 
 def _apply_in_worker(
-    index_path: str,
-    generation: str,
-    shard: int,
-    plan: Plan,
-    manifest: dict[str, FileRecord],
-    memory_mb: int,
+    batch: Batch, number: int, plan: Plan, records: dict[str, FileRecord], concurrent: int
 ) -> SyncReport:
-    return apply_to_shard(index_path, generation, shard, plan, manifest, _count_bytes, memory_mb)
+    return apply_part(batch, number, plan, records, _count_bytes, concurrent)
 
 
 def _run_in_processes(
-    index_path: str,
-    generation: str,
+    batch: Batch,
     busy: list[tuple[int, Plan]],
     records: list[dict[str, FileRecord]],
     workers: int,
@@ -305,13 +226,10 @@ def _run_in_processes(
     counter = context.Value("q", 0)
     shown = 0
     processes = min(workers, len(busy))
-    memory_mb = WRITER_MEMORY_MB // processes  # the writers at work share the budget
     with context.Pool(processes, _remember_counter, (counter,)) as pool:
         pending = [
-            pool.apply_async(
-                _apply_in_worker, (index_path, generation, shard, part, recs, memory_mb)
-            )
-            for (shard, part), recs in zip(busy, records, strict=True)
+            pool.apply_async(_apply_in_worker, (batch, number, part, recs, processes))
+            for (number, part), recs in zip(busy, records, strict=True)
         ]
         while not all(result.ready() for result in pending):
             pending[0].wait(0.2)
@@ -322,7 +240,7 @@ def _run_in_processes(
 
 
 def merge(reports: Iterable[SyncReport]) -> SyncReport:
-    """One report for several shards, each list in path order."""
+    """One report for several parts, each list in path order."""
     reports = list(reports)
 
     def joined(name: str) -> tuple[Any, ...]:

@@ -63,7 +63,7 @@ def touch_later(path: Path) -> None:
 
 def hold_writers(index_dir: Path) -> list[object]:
     """Take the writer lock of every shard, as another process updating the index would."""
-    from indexer.storage import Storage
+    from indexer.engines.whoosh.storage import Storage
 
     storage = Storage(str(index_dir))
     return [storage.writer(shard) for shard in range(storage.shards)]

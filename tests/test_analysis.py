@@ -1,4 +1,4 @@
-"""The analysis pipeline: tokens with offsets, compound parts, lemmas at one position."""
+"""The analysis pipeline: words with offsets, compound parts, lemmas at one position."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.analysis import RussianTokenizer, russian_analyzer, words
+from indexer.analysis import INDEX, QUERY, WordTokenizer, words
 
 # Text with its tokens separated by ||, as razdel's tests write them.
 TOKENS = """
@@ -33,26 +33,26 @@ def _expected_tokens(line: str) -> list[str]:
 @pytest.mark.parametrize("line", TOKENS.strip().splitlines())
 def test_tokenizer_keeps_words_whole(line: str) -> None:
     text = line.replace("||", " ")
-    tokens = [t.text for t in RussianTokenizer()(text)]
+    tokens = [match.group() for match in WordTokenizer()(text)]
     assert tokens == _expected_tokens(line)
 
 
 def test_offsets_point_at_the_original_words() -> None:
     text = "Лавров и Керри, 24 февраля."
-    got = [(t.startchar, t.endchar) for t in RussianTokenizer()(text, chars=True)]
+    got = [(w.start, w.end) for w in QUERY(text)]
     assert [text[a:b] for a, b in got] == ["Лавров", "и", "Керри", "24", "февраля"]
 
 
 def test_every_lemma_at_the_same_position() -> None:
-    tokens = [(t.text, t.pos) for t in russian_analyzer()("Цены стали", positions=True)]
-    assert ("стать", 1) in tokens and ("сталь", 1) in tokens
+    positions = INDEX.positions("Цены стали")
+    assert positions["стать"] == positions["сталь"] == [1]
 
 
 def test_compounds_are_indexed_whole_and_by_parts_but_queried_whole() -> None:
     indexed = {w.text: w.lemmas for w in words("воздушно-космические силы")}
     assert "воздушно-космический" in indexed["воздушно-космические"]
     assert "космический" in indexed["космические"]
-    queried = [t.text for t in russian_analyzer()("из-за", mode="query")]
+    queried = [lemma for w in QUERY("из-за") for lemma in w.lemmas]
     assert queried == ["из-за"]
 
 
@@ -69,7 +69,7 @@ def test_letters_written_as_two_code_points_are_composed() -> None:
 
 def test_analyzer_survives_pickling() -> None:
     # Whoosh pickles the schema, analyzer included, into the index.
-    from indexer.schema import build_schema
+    from indexer.engines.whoosh.schema import build_schema
 
     schema = pickle.loads(pickle.dumps(build_schema()))
     tokens = [t.text for t in schema["content"].analyzer("переговорах")]
@@ -79,11 +79,12 @@ def test_analyzer_survives_pickling() -> None:
 @given(st.text())
 def test_analysis_never_raises_and_offsets_are_exact(text: str) -> None:
     last = -1
-    for token in russian_analyzer()(text, positions=True, chars=True):
-        assert 0 <= token.startchar < token.endchar <= len(text)
-        assert token.pos >= last
-        last = token.pos
-        assert token.text
+    for word in INDEX(text):
+        assert 0 <= word.start < word.end <= len(text)
+        assert word.text == text[word.start : word.end]
+        assert word.position >= last
+        last = word.position
+        assert word.lemmas and all(word.lemmas)
 
 
 @given(
@@ -91,7 +92,7 @@ def test_analysis_never_raises_and_offsets_are_exact(text: str) -> None:
 )
 def test_words_keep_original_spelling_at_their_offsets(chosen: list[str]) -> None:
     text = ", ".join(chosen)
-    whole = [w for w in words(text, mode="query")]
+    whole = words(text, QUERY)
     assert [w.text for w in whole] == chosen
     assert all(text[w.start : w.end] == w.text for w in words(text))
 
@@ -119,33 +120,30 @@ _PIECES = [
 def test_the_postings_format_matches_whooshs_own_on_our_tokens(chosen: list[str]) -> None:
     from whoosh.formats import Positions
 
-    from indexer.analysis import LemmaPositions
+    from indexer.engines.whoosh.schema import LemmaAnalyzer, LemmaPositions
 
     text = " ".join(chosen)
     fmt, whoosh_fmt = LemmaPositions(), Positions()
     ours = sorted(
         (word, freq, weight, fmt.decode_positions(value), fmt.decode_frequency(value))
-        for word, freq, weight, value in fmt.word_values(text, russian_analyzer())
+        for word, freq, weight, value in fmt.word_values(text, LemmaAnalyzer())
     )
     whooshs = sorted(
         (word, freq, weight, whoosh_fmt.decode_positions(value), freq)
-        for word, freq, weight, value in whoosh_fmt.word_values(
-            text, russian_analyzer(), mode="index"
-        )
+        for word, freq, weight, value in whoosh_fmt.word_values(text, LemmaAnalyzer(), mode="index")
     )
     assert ours == whooshs
 
 
 def test_the_schema_survives_pickling_with_its_format() -> None:
-    from indexer.analysis import LemmaPositions
-    from indexer.schema import build_schema
+    from indexer.engines.whoosh.schema import LemmaPositions, build_schema
 
     schema = pickle.loads(pickle.dumps(build_schema()))
     assert isinstance(schema["content"].format, LemmaPositions)
 
 
 def test_positions_far_apart_survive_encoding() -> None:
-    from indexer.analysis import LemmaPositions
+    from indexer.engines.whoosh.schema import LemmaPositions
 
     fmt = LemmaPositions()
     for gap in (10, 300, 70_000):

@@ -12,8 +12,8 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.formats import Existence, Format
 
 from conftest import ARTICLE, CORPUS
-from indexer.analysis import LemmaPositions
-from indexer.codec import ArrayCodec
+from indexer.engines.whoosh.codec import ArrayCodec
+from indexer.engines.whoosh.schema import LemmaPositions
 
 
 class FourByteValues(Format):
@@ -143,8 +143,8 @@ def _whoosh_index(path: Path, codec: Any) -> Any:
     """The article and the small corpus in three segments, one paragraph deleted, merged."""
     from whoosh.index import create_in
 
-    from indexer.ingest import split_paragraphs
-    from indexer.schema import build_schema
+    from indexer.engines.whoosh.schema import build_schema
+    from indexer.paragraphs import split_paragraphs
 
     path.mkdir()
     ix = create_in(str(path), build_schema())
@@ -194,7 +194,7 @@ def test_the_index_writes_with_the_array_codec(tmp_path: Path) -> None:
     with Index(tmp_path / "index") as index:
         index.sync([str(ARTICLE)])
         assert index.search("переговоры")
-        reader = index._storage.reader()
+        reader = index._engine.searcher().reader()
         codecs = [leaf.codec() for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
         assert codecs
         assert all(isinstance(codec, ArrayCodec) for codec in codecs)

@@ -218,7 +218,7 @@ def test_missing_source_is_an_error(tmp_path: Path):
 
 
 def test_the_file_list_copy_is_only_a_shortcut(tmp_path: Path, workdir: Path) -> None:
-    from indexer.storage import Storage
+    from indexer.engines.whoosh.storage import Storage
 
     with Index(tmp_path / "ix") as index:
         index.sync([workdir])

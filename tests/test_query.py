@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.errors import EmptyQueryError, QueryError, QuerySyntaxError
-from indexer.query import And, Bag, Not, Or, Required, Term, compile_query, parse, terms
+from indexer.plan import compile_query
+from indexer.query import And, Bag, Not, Or, Required, Term, parse, terms
 
 
 def words(node: object) -> list[str]:

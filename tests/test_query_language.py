@@ -180,11 +180,15 @@ def _factor(description: str) -> float:
     return float(found.group(1)) if found else 1.0
 
 
-def test_explanation_names_forms_lemmas_and_approximations(article_index) -> None:
+def test_explanation_names_forms_lemmas_and_phrases(article_index) -> None:
     hit = article_index.search("Лавров переговоры", explain=True)[0]
     text = "\n".join(hit.explanation.lines())
     assert "2 of 2 query words matched" in text
     assert "query word «переговоры» → lemma «переговоры» matched" in text
     assert "BM25 with tf" in text and "idf" in text
+    # A phrase's score is taken apart too: its words' lemmas, summed.
     phrase = article_index.search('"прекращение огня"', explain=True)[0]
-    assert phrase.explanation.approximate
+    assert phrase.explanation.score == pytest.approx(phrase.score, abs=1e-3)
+    assert "phrase of 2 words next to each other" in phrase.explanation.description
+    summed = sum(c.score for c in phrase.explanation.children)
+    assert summed == pytest.approx(phrase.score, abs=1e-3)

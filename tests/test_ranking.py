@@ -8,8 +8,8 @@ import pytest
 
 from conftest import paragraphs, touch_later
 from indexer import Index
-from indexer.query import compile_query
-from indexer.scoring import score_bag
+from indexer.engines.whoosh.compiler import compile_plan, score_bag
+from indexer.plan import compile_query
 
 QUESTIONS = [
     "Кто обсуждал перемирие в Сирии?",
@@ -21,11 +21,12 @@ QUESTIONS = [
 
 
 def _both_ways(index: Index, text: str) -> tuple[dict[int, float], dict[int, float]]:
-    searcher = index._get_searcher()
-    q = compile_query(text).query
-    fast = score_bag(q, searcher)
+    searcher = index._engine.searcher()
+    plan = compile_query(text).plan
+    fast = score_bag(plan, searcher)
     assert fast is not None, text
-    slow = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+    hits = searcher.search(compile_plan(plan, searcher), limit=None)
+    slow = {hit.docnum: hit.score for hit in hits}
     return fast, slow
 
 
@@ -53,9 +54,9 @@ def test_scores_stay_equal_and_positive_after_edits(tmp_path: Path, workdir: Pat
 
 
 def test_other_queries_take_the_collectors_path(article_index) -> None:
-    searcher = article_index._get_searcher()
+    searcher = article_index._engine.searcher()
     for text in ['"прекращение огня"', "Сирия -перемирие", "перегов*", "=Россия"]:
-        assert score_bag(compile_query(text).query, searcher) is None
+        assert score_bag(compile_query(text).plan, searcher) is None
 
 
 def _index_of(tmp_path: Path, *texts: str) -> Index:
@@ -111,9 +112,9 @@ def test_related_words_join_a_question_to_its_answer(tmp_path: Path) -> None:
 def test_a_common_words_relatives_are_neither_searched_nor_marked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from indexer import derivation
+    from indexer import ranking
 
-    monkeypatch.setattr(derivation, "COMMON_PARAGRAPHS", 0)  # every indexed word is common
+    monkeypatch.setattr(ranking, "COMMON_PARAGRAPHS", 0)  # every indexed word is common
     answer = "Президент Колумбии Хуан Мануэль Сантос посетил Гарвард в 2015 году."
     other = "Президент посещал выставку в Москве, где показывали колумбийский кофе."
     with _index_of(tmp_path, other, answer) as index:

@@ -52,7 +52,8 @@ def test_a_tree_of_mixed_encodings_and_junk(tmp_path: Path) -> None:
 
 
 def _build(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch, shards: int, workers: int):
-    from indexer import storage, sync
+    from indexer import sync
+    from indexer.engines.whoosh import storage
 
     monkeypatch.setattr(storage, "default_shards", lambda: shards)
     monkeypatch.setattr(sync, "PARALLEL_MIN_BYTES", 0)
@@ -75,7 +76,7 @@ def test_shards_and_processes_do_not_change_the_answers(tmp_path, monkeypatch) -
     single = _build(tmp_path, "one", monkeypatch, shards=1, workers=1)
     parallel = _build(tmp_path, "two", monkeypatch, shards=3, workers=2)
     try:
-        assert parallel._storage.shards == 3
+        assert parallel._engine._storage.shards == 3
         for query in QUERIES:
             # Every hit, not the top ten: the copies tie, and ties may come in any order.
             a = [

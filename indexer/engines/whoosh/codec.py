@@ -67,6 +67,11 @@ class ArrayCodec(W3Codec):
 class ArrayPostingsWriter(W3PostingsWriter):
     """Writes the blocks of :class:`ArrayCodec`."""
 
+    # The current block's statistics, as Whoosh's own writer keeps them.
+    _maxweight: float
+    _minlength: int | None
+    _maxlength: int
+
     def add_posting(
         self, id_: int, weight: float, vbytes: bytes, length: int | None = None
     ) -> None:
@@ -124,6 +129,12 @@ class ArrayPostingsWriter(W3PostingsWriter):
 class ArrayLeafMatcher(W3LeafMatcher):
     """Reads the blocks of :class:`ArrayCodec`; otherwise Whoosh's own leaf matcher."""
 
+    # The current block's arrays, read when first asked for.
+    _ids: Sequence[int] | None
+    _weights: Sequence[float] | None
+    _values: tuple[bytes | None, ...] | None
+    _data: tuple[bytes, int] | None
+
     def _read_header(self) -> None:
         self._baseoffset = self._startoffset
 
@@ -161,9 +172,13 @@ class ArrayLeafMatcher(W3LeafMatcher):
             self._next_block()
             if not self.is_active():
                 return
+        self._i = bisect_left(self._block_ids(), targetid, self._i)
+
+    def _block_ids(self) -> Sequence[int]:
         if self._ids is None:
             self._read_data()
-        self._i = bisect_left(self._ids, targetid, self._i)
+        assert self._ids is not None
+        return self._ids
 
     def _read_data(self) -> None:
         body = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
@@ -172,7 +187,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
         count = self._blocklength
         gap_code, weight_code, _ = self._codes
         gaps, at = _unpacked(gap_code, body, 0, count - 1)
-        self._ids = tuple(accumulate(gaps, initial=self._minid))
+        self._ids = tuple(accumulate(gaps or (), initial=self._minid))
         weights, at = _unpacked(weight_code, body, at, count)
         # Floats, as Whoosh's own matcher gives them.
         self._weights = (1.0,) * count if weights is None else array("f", weights)
@@ -183,6 +198,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
     def _read_values(self) -> None:
         if self._data is None:
             self._read_data()
+        assert self._data is not None
         body, at = self._data
         count, size = self._blocklength, self._fixedsize
         lengths, at = _unpacked(self._codes[2], body, at, count)

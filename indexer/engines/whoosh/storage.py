@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import IndexBusyError, IndexLocationError, SchemaMismatchError
+from ...errors import IndexBusyError, IndexLocationError, SchemaMismatchError
 
 MARKER = "indexer.json"
 _FORMAT = "indexer paragraph index"
@@ -120,9 +120,12 @@ class Storage:
 
     # -- generations -----------------------------------------------------------------
 
-    def next_generation(self) -> str:
-        """A name for a generation after the live one."""
-        return f"g{int(self.generation.lstrip('g') or 0) + 1}"
+    def new_generation(self) -> tuple[str, int]:
+        """Create the empty shards of a generation after the live one, as many as
+        :func:`default_shards` says now; returns its name and shard count."""
+        generation, shards = f"g{int(self.generation.lstrip('g') or 0) + 1}", default_shards()
+        self.create_generation(generation, shards)
+        return generation, shards
 
     def create_generation(self, generation: str, shards: int) -> None:
         """Create the empty shards of a new generation (replacing leftovers of that name)."""
@@ -250,21 +253,16 @@ def _mapped_storage_class() -> type:
     import mmap
 
     from whoosh.filedb.filestore import FileStorage
-    from whoosh.filedb.structfile import BufferFile
 
-    class MappedFile(BufferFile):
-        def __init__(self, mapped: mmap.mmap, name: str) -> None:
-            self._buf = self.file = mapped
-            self._name, self.onclose = name, None
-            self.is_real = self.is_closed = False
+    from .internals import file_path, mapped_file
 
     class MappedFileStorage(FileStorage):
         def open_file(self, name: str, **kwargs: Any) -> Any:
-            with open(self._fpath(name), "rb") as file:
+            with open(file_path(self, name), "rb") as file:
                 try:
                     mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
                 except (ValueError, OSError):  # an empty file cannot be mapped
                     return super().open_file(name, **kwargs)
-            return MappedFile(mapped, name)
+            return mapped_file(mapped, name)
 
     return MappedFileStorage

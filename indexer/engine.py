@@ -1,0 +1,172 @@
+"""The seam between the search core and the engines that store and match paragraphs.
+
+The core (analysis, query plans, ranking, highlighting, corrections, sync) decides what
+to index and how to rank; an engine stores the analysed paragraphs and answers a few
+questions about them. An engine lives in a subpackage of :mod:`indexer.engines` and is
+found by the location it is opened at (a folder, an ``http(s)://`` URL…), so adding one
+needs no edit here.
+
+::
+
+    Index ── sync ─────────────► Engine.file_records, Engine.batch → Batch.writer
+      │                                                              (replace, delete, commit)
+      └── search ── plan ──────► Engine.candidates(plan, depth)   the best paragraphs
+                    ranking ───► Engine.statistics, Engine.positions   re-ranking, explain
+                    correction ► Engine.vocabulary
+                    hits ──────► Engine.paragraphs
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol, TypeAlias
+
+from .plan import Node
+from .ranking import Statistics
+
+#: How an engine names a paragraph between calls (valid until the next write).
+ParagraphId: TypeAlias = int | str
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What the index remembers of a source: its fingerprint, or why it gave no text."""
+
+    size: int | None
+    mtime_ns: int | None
+    sha: str | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A stored paragraph: where it comes from, its text, and its length as BM25 counts
+    it (words, with a compound's parts stacked on it; an engine may round it)."""
+
+    source: str
+    number: int
+    text: str
+    length: int
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The best paragraphs for a plan with their scores, best first, and how many match
+    in all (an upper estimate where the engine skipped what could not rank)."""
+
+    top: list[tuple[ParagraphId, float]]
+    total: int
+
+
+class Vocabulary(Protocol):
+    """The lemmas an index holds, looked up by spelling."""
+
+    def similar(self, lemma: str, edits: int) -> Iterable[str]:
+        """Indexed lemmas within ``edits`` Damerau–Levenshtein edits of ``lemma`` that
+        share its first letter (a slip there is rare, and every engine can then look in
+        one part of its word list)."""
+        ...
+
+    def starting_with(self, prefix: str) -> Iterable[str]:
+        """Indexed lemmas that start with ``prefix``."""
+        ...
+
+
+class ParagraphWriter(Protocol):
+    """Writes the paragraphs of sources, each with its file record, in one transaction."""
+
+    def replace(self, source: str, paragraphs: Sequence[str], record: FileRecord) -> None:
+        """Put ``paragraphs`` (maybe none) and ``record`` in place of what ``source`` had."""
+        ...
+
+    def update_record(self, source: str, record: FileRecord) -> None:
+        """Replace only the file record of ``source`` (touched, not changed)."""
+        ...
+
+    def delete(self, source: str) -> None:
+        """Delete the paragraphs and the record of ``source``."""
+        ...
+
+    def commit(self) -> None:
+        """Make everything written visible (and durable), all or nothing."""
+        ...
+
+    def cancel(self) -> None:
+        """Forget everything written since the writer was opened."""
+        ...
+
+
+class Batch(Protocol):
+    """What a sync writes into: the sources split into ``parts``, each written by a
+    writer of its own, maybe in another process (a batch is pickled there)."""
+
+    @property
+    def parts(self) -> int:
+        """How many writers may work at once."""
+        ...
+
+    def part_of(self, source: str) -> int:
+        """The part a source is written by (stable across processes and runs)."""
+        ...
+
+    def writer(self, part: int, concurrent: int = 1) -> ParagraphWriter:
+        """A writer for one part, sharing the engine's writing resources with
+        ``concurrent - 1`` others.
+
+        :raises IndexBusyError: another process is writing that part.
+        """
+        ...
+
+
+class Engine(Protocol):
+    """Stores analysed paragraphs and the file records of their sources; matches plans.
+
+    Raises :class:`~indexer.errors.SchemaMismatchError` from anything that reads or
+    writes an index built by another version (except ``batch(fresh=True)``),
+    :class:`~indexer.errors.IndexLocationError` when the location cannot be used.
+    """
+
+    #: Where the index is, as the user named it.
+    location: str
+
+    def file_records(self) -> Mapping[str, FileRecord]:
+        """The record of every source in the index."""
+        ...
+
+    def batch(self, *, fresh: bool = False) -> AbstractContextManager[Batch]:
+        """Write into the index; with ``fresh``, into a new empty index that replaces
+        this one when the block ends without an error (until then searches see the old).
+
+        :raises IndexBusyError: another process is writing (``fresh`` only: otherwise
+            the writers say so).
+        """
+        ...
+
+    def statistics(self) -> Statistics:
+        """Collection statistics of the paragraphs, for scores."""
+        ...
+
+    def vocabulary(self) -> Vocabulary:
+        """The indexed lemmas, for corrections and prefixes."""
+        ...
+
+    def candidates(self, plan: Node, depth: int) -> Candidates:
+        """The ``depth`` best paragraphs for a plan, scored as :mod:`indexer.plan` says."""
+        ...
+
+    def positions(
+        self, paragraphs: Sequence[ParagraphId], lemmas: Collection[str]
+    ) -> dict[ParagraphId, dict[str, list[int]]]:
+        """For each paragraph, the word positions of each of ``lemmas`` it has, in order
+        (a lemma stacked twice on one word is listed twice there)."""
+        ...
+
+    def paragraphs(self, ids: Sequence[ParagraphId]) -> list[Paragraph]:
+        """The stored paragraphs of ``ids``, in that order."""
+        ...
+
+    def close(self) -> None:
+        """Release what the engine holds open."""
+        ...

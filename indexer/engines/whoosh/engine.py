@@ -1,0 +1,243 @@
+"""The embedded engine: paragraphs in Whoosh indexes in a directory, one per shard."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ...engine import Candidates, FileRecord, Paragraph, ParagraphId
+from ...plan import Node
+from .schema import CONTENT
+from .statistics import WhooshStatistics, statistics
+from .storage import WRITER_MEMORY_MB, Storage, open_writer, release, shard_of
+
+
+class WhooshEngine:
+    """An index directory of ours (see :mod:`.storage`), searched through one reader
+    over every shard, so that scores use statistics of the whole collection.
+
+    :raises IndexLocationError: the directory is a file, cannot be created or written,
+        or holds files that are not an index of ours.
+    """
+
+    def __init__(self, location: str) -> None:
+        self.location = os.path.abspath(location)
+        self._storage = Storage(self.location)
+        self._searcher: Any = None
+
+    # -- reading ---------------------------------------------------------------------
+
+    def searcher(self) -> Any:
+        """The Whoosh searcher over the live generation (opened once, until a write)."""
+        from whoosh.searching import Searcher
+
+        from .matchers import ParagraphBM25
+
+        if self._searcher is None:
+            self._searcher = Searcher(self._storage.reader(), weighting=ParagraphBM25())
+        return self._searcher
+
+    def statistics(self) -> WhooshStatistics:
+        return statistics(self.searcher())
+
+    def vocabulary(self) -> WhooshVocabulary:
+        return WhooshVocabulary(self.searcher().reader())
+
+    def candidates(self, plan: Node, depth: int) -> Candidates:
+        """A plain bag of words is scored term at a time (:func:`.compiler.score_bag`);
+        any other plan goes through Whoosh's collector, whose block skipping makes the
+        count an estimate."""
+        import heapq
+
+        from .compiler import compile_plan, score_bag
+
+        searcher = self.searcher()
+        scores = score_bag(plan, searcher)
+        if scores is not None:
+            best = heapq.nsmallest(depth, scores.items(), key=lambda item: (-item[1], item[0]))
+            return Candidates(list(best), len(scores))
+        results = searcher.search(compile_plan(plan, searcher), limit=depth)
+        total = len(results) if results.has_exact_length() else results.estimated_length()
+        return Candidates([(hit.docnum, hit.score) for hit in results], total)
+
+    def positions(
+        self, paragraphs: Sequence[ParagraphId], lemmas: Collection[str]
+    ) -> dict[ParagraphId, dict[str, list[int]]]:
+        """Read from the postings, once per lemma for all the paragraphs (in order,
+        skipping the blocks between them): analysing the paragraphs' text again cost
+        more than the search itself on a small index."""
+        order = sorted(int(p) for p in set(paragraphs))
+        found: dict[ParagraphId, dict[str, list[int]]] = {docnum: {} for docnum in order}
+        reader = self.searcher().reader()
+        for lemma in lemmas:
+            if not order or (CONTENT, lemma) not in reader:
+                continue
+            postings = reader.postings(CONTENT, lemma)
+            for docnum in order:
+                postings.skip_to(docnum)
+                if not postings.is_active():
+                    break
+                if postings.id() == docnum:
+                    found[docnum][lemma] = list(postings.value_as("positions"))
+        return found
+
+    def paragraphs(self, ids: Sequence[ParagraphId]) -> list[Paragraph]:
+        searcher = self.searcher()
+        found = []
+        for docnum in ids:
+            stored = searcher.stored_fields(docnum)
+            length = searcher.doc_field_length(docnum, CONTENT, 0)
+            found.append(Paragraph(stored["source"], stored["paragraph"], stored[CONTENT], length))
+        return found
+
+    def file_records(self) -> dict[str, FileRecord]:
+        return load_manifest(self.searcher(), self._storage.manifest_cache)
+
+    # -- writing ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def batch(self, *, fresh: bool = False) -> Iterator[WhooshBatch]:
+        """The live generation's shards, or, ``fresh``, a new generation written while
+        holding the live one's locks (so that no other sync writes to an index about
+        to be replaced), which becomes the live one when the block ends."""
+        storage = self._storage
+        if not fresh:
+            storage.check_current()
+            try:
+                yield WhooshBatch(storage.path, storage.generation, storage.shards)
+            finally:
+                self._reset()
+            return
+        held = storage.hold_locks(storage.generation, storage.shards)
+        try:
+            generation, shards = storage.new_generation()
+            try:
+                yield WhooshBatch(storage.path, generation, shards)
+            except BaseException:
+                self._reset()
+                storage.drop_generation(generation)
+                raise
+            self._reset()
+            storage.switch(generation, shards)
+        finally:
+            release(held)
+
+    def _reset(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def close(self) -> None:
+        self._reset()
+
+
+class WhooshVocabulary:
+    """The lemmas of the paragraph field, looked up in every segment's word list."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+
+    def similar(self, lemma: str, edits: int) -> set[str]:
+        # Ask each segment: a segment walks its word list with a Levenshtein automaton,
+        # while a reader over several segments would compare every word one by one.
+        found: set[str] = set()
+        for leaf, _offset in self.reader.leaf_readers():
+            found.update(leaf.terms_within(CONTENT, lemma, edits, prefix=1))
+        return found
+
+    def starting_with(self, prefix: str) -> list[str]:
+        return [term.decode("utf-8") for term in self.reader.expand_prefix(CONTENT, prefix)]
+
+
+@dataclass(frozen=True)
+class WhooshBatch:
+    """A generation's shards, each written by a writer of its own (picklable, so that a
+    worker process can open its shard's writer)."""
+
+    path: str
+    generation: str
+    shards: int
+
+    @property
+    def parts(self) -> int:
+        return self.shards
+
+    def part_of(self, source: str) -> int:
+        return shard_of(source, self.shards)
+
+    def writer(self, part: int, concurrent: int = 1) -> ShardWriter:
+        # The writers at work share the posting buffer budget.
+        memory = WRITER_MEMORY_MB // max(1, concurrent)
+        return ShardWriter(open_writer(self.path, self.generation, part, memory))
+
+
+class ShardWriter:
+    """Paragraphs and file records through a Whoosh writer on one shard."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def replace(self, source: str, paragraphs: Sequence[str], record: FileRecord) -> None:
+        self.delete(source)
+        for number, paragraph in enumerate(paragraphs, 1):
+            self._writer.add_document(content=paragraph, source=source, paragraph=number)
+        self._add_record(source, record)
+
+    def update_record(self, source: str, record: FileRecord) -> None:
+        self._writer.delete_by_term("file", source)
+        self._add_record(source, record)
+
+    def delete(self, source: str) -> None:
+        self._writer.delete_by_term("source", source)
+        self._writer.delete_by_term("file", source)
+
+    def _add_record(self, source: str, record: FileRecord) -> None:
+        self._writer.add_document(
+            kind="file",
+            file=source,
+            size=record.size,
+            mtime_ns=record.mtime_ns,
+            sha=record.sha,
+            problem=record.problem,
+        )
+
+    def commit(self) -> None:
+        self._writer.commit()
+
+    def cancel(self) -> None:
+        self._writer.cancel()
+
+
+def load_manifest(searcher: Any, cache: str | None = None) -> dict[str, FileRecord]:
+    """The file records of an index, by source.
+
+    Reading them one stored document at a time costs a search of a big folder more than
+    the search itself, so a copy is kept in the file ``cache``, valid only for the exact
+    segments (and deletions) it was read from; anything else reads the index again.
+    """
+    segments = [leaf.segment() for leaf, _ in searcher.reader().leaf_readers()]
+    state = [(seg.segment_id(), seg.deleted_count()) for seg in segments if seg is not None]
+    if cache:
+        with contextlib.suppress(OSError, EOFError, ValueError, pickle.UnpicklingError):
+            with open(cache, "rb") as file:
+                saved_state, saved = pickle.load(file)
+            if saved_state == state:
+                return dict(saved)
+    manifest = {}
+    for docnum in searcher.document_numbers(kind="file"):
+        fields = searcher.stored_fields(docnum)
+        manifest[fields["file"]] = FileRecord(
+            fields.get("size"), fields.get("mtime_ns"), fields.get("sha"), fields.get("problem")
+        )
+    if cache:
+        # A copy that cannot be written is only a missed shortcut.
+        with contextlib.suppress(OSError):
+            temporary = f"{cache}.{os.getpid()}.tmp"
+            with open(temporary, "wb") as file:
+                pickle.dump((state, manifest), file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, cache)
+    return manifest

@@ -1,0 +1,262 @@
+"""Whoosh queries and matchers for the plans' parts, and BM25 as a Whoosh weighting.
+
+:class:`CoordinatedOr` rewards paragraphs that contain more of the query's words,
+counted by how informative they are; :class:`BestOf` scores a word by the best of its
+lemmas; :class:`Unscored` makes a query a filter; :class:`VerifiedQuery` keeps the
+paragraphs whose text passes a check (exact forms, prefixes). Every score is
+:mod:`indexer.ranking`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from whoosh import query
+from whoosh.matching import FilterMatcher, Matcher, WrappingMatcher
+from whoosh.scoring import BM25F, WeightLengthScorer
+
+from ...forms import FormCheck, PhraseCheck
+from ...ranking import BM25, coordination
+from .statistics import statistics
+
+
+class ParagraphBM25(BM25F):
+    """BM25 as :class:`indexer.ranking.BM25` computes it, with statistics of paragraphs,
+    counting at ``weight``; a keyword field (``source``) scores its weight, 1."""
+
+    def __init__(self, weight: float = 1.0) -> None:
+        super().__init__()
+        self.weight = weight
+
+    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
+        if not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf)
+        lemma = text.decode("utf-8") if isinstance(text, bytes) else text
+        return ParagraphScorer(searcher, fieldname, lemma, self.weight)
+
+
+class ParagraphScorer(WeightLengthScorer):
+    """Scores a posting by :class:`indexer.ranking.BM25`; block qualities come from the
+    block's highest weight and shortest paragraph, which bound BM25 from above."""
+
+    def __init__(self, searcher: Any, fieldname: str, lemma: str, weight: float) -> None:
+        self.bm25 = BM25.of(lemma, statistics(searcher), weight)
+        self.setup(searcher, fieldname, lemma)
+
+    def _score(self, weight: float, length: float) -> float:
+        return self.bm25(weight, length)
+
+
+class CoordinatedOr(query.CompoundQuery):
+    """Any of the subqueries; the score sums theirs times :func:`ranking.coordination`
+    of the ``weights`` of those that match.
+
+    Unlike Whoosh's ``Or(scale=...)``, which counts terms, this counts subqueries, so
+    a word with several lemmas counts once; and it counts them by their idf, so that a
+    paragraph missing «Пэнтерс» loses more than one missing «защита».
+    """
+
+    JOINT = " COORD "
+
+    def __init__(self, subqueries: Sequence[Any], weights: Sequence[float]) -> None:
+        super().__init__(subqueries)
+        self.weights = list(weights)
+
+    def _matcher(self, subs: Sequence[Any], searcher: Any, context: Any) -> Matcher:
+        return CoordinationMatcher([q.matcher(searcher, context) for q in subs], self.weights)
+
+
+class BestOf(query.CompoundQuery):
+    """Any of the subqueries, scored by the best of them: the lemmas of one word.
+
+    Whoosh's ``DisjunctionMax`` would do, but its matcher takes the maximum over
+    sub-matchers that sit on other documents too.
+    """
+
+    JOINT = " BEST "
+
+    def _matcher(self, subs: Sequence[query.Query], searcher: Any, context: Any) -> Matcher:
+        return BestMatcher([q.matcher(searcher, context) for q in subs])
+
+
+class Unscored(query.WrappingQuery):
+    """The child query as a filter: it must match, and adds nothing to the score."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Matcher:
+        return WrappingMatcher(self.child.matcher(searcher, context), boost=0.0)
+
+
+class UnionMatcher(Matcher):
+    """A union of any number of matchers; subclasses say how scores combine."""
+
+    def __init__(self, children: Sequence[Matcher]) -> None:
+        self._all = list(children)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        # Children's ids are cached: this runs for every document of every query.
+        self._active = [m for m in self._all if m.is_active()]
+        self._ids = [m.id() for m in self._active]
+        self._id = min(self._ids) if self._ids else None
+        self._current = [m for m, i in zip(self._active, self._ids, strict=True) if i == self._id]
+
+    def current(self) -> list[Matcher]:
+        """The children that match the current document."""
+        return self._current
+
+    def is_active(self) -> bool:
+        return self._id is not None
+
+    def id(self) -> int | None:
+        return self._id
+
+    def reset(self) -> None:
+        for m in self._all:
+            m.reset()
+        self._refresh()
+
+    def copy(self) -> UnionMatcher:
+        return type(self)([m.copy() for m in self._all])
+
+    def children(self) -> list[Matcher]:
+        return list(self._active)
+
+    def depth(self) -> int:
+        return 1 + max((m.depth() for m in self._all), default=0)
+
+    def next(self) -> bool:
+        # True when a child entered a new block: the collector then checks qualities.
+        new_block = False
+        for m in self._current:
+            new_block = bool(m.next()) or new_block
+        self._refresh()
+        return new_block
+
+    def skip_to(self, target: int) -> None:
+        for m in self._active:
+            if m.id() < target:
+                m.skip_to(target)
+        self._refresh()
+
+    def supports(self, astype: str) -> bool:
+        return all(m.supports(astype) for m in self._all)
+
+    def value(self) -> Any:
+        raise NotImplementedError("a union has no single posting value")
+
+    def value_as(self, astype: str) -> Any:
+        raise NotImplementedError("a union has no single posting value")
+
+    def spans(self) -> list[Any]:
+        return sorted(span for m in self.current() for span in m.spans())
+
+    def weight(self) -> float:
+        return sum(m.weight() for m in self.current())
+
+    def score(self) -> float:
+        return sum(m.score() for m in self.current())
+
+    # Block-max skipping: Whoosh's collector asks for an upper bound of the scores in
+    # the current blocks and lets us skip blocks that cannot reach its top-N threshold.
+
+    def supports_block_quality(self) -> bool:
+        return all(m.supports_block_quality() for m in self._active)
+
+    def max_quality(self) -> float:
+        return sum(m.max_quality() for m in self._active)
+
+    def block_quality(self) -> float:
+        return sum(m.block_quality() for m in self._active)
+
+    def skip_to_quality(self, minquality: float) -> int:
+        # Skip the child with the weakest block while the children's blocks together
+        # cannot beat ``minquality``: whatever the others add, it stays below.
+        skipped = 0
+        while self._active and self.block_quality() <= minquality:
+            qualities = [m.block_quality() for m in self._active]
+            weakest = min(range(len(qualities)), key=qualities.__getitem__)
+            others = sum(qualities) - qualities[weakest]
+            skipped += self._active[weakest].skip_to_quality(minquality - others)
+            self._refresh()
+        return skipped
+
+
+class CoordinationMatcher(UnionMatcher):
+    """Sums the children's scores times the share of the children's weight that matches.
+
+    The coordination factor is at most 1, so the children's summed block qualities
+    remain an upper bound for block-max skipping.
+    """
+
+    def __init__(self, children: Sequence[Matcher], weights: Sequence[float]) -> None:
+        self.weights = dict(zip(map(id, children), weights, strict=True))
+        self.total = sum(weights)
+        super().__init__(children)
+
+    def copy(self) -> CoordinationMatcher:
+        copies = [m.copy() for m in self._all]
+        return CoordinationMatcher(copies, [self.weights[id(m)] for m in self._all])
+
+    def matched(self) -> float:
+        """The weight of the children that match the current paragraph."""
+        return sum(self.weights[id(m)] for m in self._current)
+
+    def score(self) -> float:
+        current = self.current()
+        return sum(m.score() for m in current) * coordination(self.matched(), self.total)
+
+
+class BestMatcher(UnionMatcher):
+    """Scores a document by its best-scoring child."""
+
+    def score(self) -> float:
+        return max(m.score() for m in self.current())
+
+    def max_quality(self) -> float:
+        return max((m.max_quality() for m in self._active), default=0.0)
+
+    def block_quality(self) -> float:
+        return max((m.block_quality() for m in self._active), default=0.0)
+
+    def skip_to_quality(self, minquality: float) -> int:
+        # The best child decides the score: every child must leave its weak block.
+        skipped = 0
+        while self._active and self.block_quality() <= minquality:
+            for m in self._active:
+                if m.block_quality() <= minquality:
+                    skipped += m.skip_to_quality(minquality)
+            self._refresh()
+        return skipped
+
+
+class VerifiedQuery(query.WrappingQuery):
+    """A Whoosh query whose paragraphs are kept only if their text passes a check."""
+
+    def __init__(self, child: Any, check: FormCheck | PhraseCheck) -> None:
+        super().__init__(child)
+        self.check = check
+
+    def _rewrap(self, child: Any) -> VerifiedQuery:
+        return VerifiedQuery(child, self.check)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, VerifiedQuery)
+            and self.child == other.child
+            and self.check == other.check
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.child) ^ hash(self.check)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        from .schema import CONTENT
+
+        keep = set()
+        probe = self.child.matcher(searcher, context)
+        while probe.is_active():
+            if self.check(searcher.stored_fields(probe.id()).get(CONTENT, "")):
+                keep.add(probe.id())
+            probe.next()
+        return FilterMatcher(self.child.matcher(searcher, context), keep)

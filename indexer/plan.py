@@ -1,0 +1,410 @@
+"""From a query's syntax tree to a query plan: what to match and how to score it.
+
+A plan is a small tree of frozen records that says, in terms of lemmas and word forms,
+which paragraphs a query matches and how their scores combine; it names no search
+engine. Each engine compiles plans into its own queries (``indexer.engines``), and
+:mod:`indexer.explain` computes any paragraph's score from a plan with
+:mod:`indexer.ranking`'s formulas, so an engine's answers can be checked against it.
+
+>>> compile_query("Лавров -Сирия").plan
+Filtered(scored=Word(lemmas=('лавров', 'лавр'), related=(), form=None), required=(), \
+excluded=(Word(lemmas=('сирия',), related=(), form=None),))
+
+How the parts of a plan score (the formulas are :mod:`indexer.ranking`'s):
+
+- :class:`Word` — the best of its lemmas' BM25; a related lemma counts at the weight
+  :func:`indexer.ranking.related_weight` gives it, and not at all where that is 0;
+- :class:`Phrase` — the sum of its words' lemmas' BM25 (every lemma present counts);
+- :class:`Prefix` — the sum of the BM25 of the indexed lemmas that start with the stem
+  and of the stem's own lemmas;
+- :class:`Sources` — 1, as a keyword matches, wherever it is scored;
+- :class:`Coordinated` — the sum of the parts that match, times
+  :func:`indexer.ranking.coordination` of their share of the parts' idf;
+- :class:`AllOf`, :class:`AnyOf` — the sum of the parts that match;
+- :class:`Filtered` — the score of ``scored``; ``required`` parts add nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from .analysis import QUERY
+from .derivation import related_lemmas
+from .errors import EmptyQueryError, QuerySyntaxError
+from .forms import surface_form
+from .query import (
+    And,
+    Bag,
+    Mode,
+    Not,
+    Or,
+    Phrase,
+    Required,
+    Source,
+    Term,
+    parse,
+    source_matches,
+)
+
+#: Lemmas left out of a bag of words (they still count inside quotes and after + or =):
+#: prepositions, conjunctions, particles, pronouns, question words and «быть».
+STOP_LEMMAS = frozenset(
+    """
+    в во на с со к ко о об обо от до из за для при у под над перед через без про по
+    между после около среди и а но или либо что чтобы как если когда то же ли бы да
+    также тоже зато однако не ни вот лишь только уже еще я ты он она оно мы вы они
+    себя свой мой твой наш ваш его ее их этот тот такой это весь все сам который кто
+    какой каков чей где куда откуда почему зачем сколько быть
+    """.split()
+)
+
+
+# -- the plan ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """One query word: paragraphs with any of its lemmas; the best of them scores.
+
+    ``related`` are lemmas derived from the word's own (:mod:`.derivation`); ``form``,
+    for ``=word``, keeps only paragraphs that have that very form (lower case, ё→е).
+    """
+
+    lemmas: tuple[str, ...]
+    related: tuple[str, ...] = ()
+    form: str | None = None
+
+
+@dataclass(frozen=True)
+class PhraseWords:
+    """Words next to each other in order (``slop`` None), or in any order with at most
+    ``slop`` other words between neighbours; each word is any of its lemmas.
+
+    With ``forms``, only paragraphs with these very forms so placed are kept.
+    """
+
+    words: tuple[tuple[str, ...], ...]
+    slop: int | None = None
+    forms: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """Paragraphs with a word that starts with ``stem`` (lower case, ё→е).
+
+    Candidates are the indexed lemmas that start so and the stem's own ``lemmas``
+    («Россией*» → россия); the text then decides which forms really do.
+    """
+
+    stem: str
+    lemmas: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Paragraphs of these documents (none: matches nothing)."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Coordinated:
+    """Any of the parts; paragraphs with more of the parts' idf score higher."""
+
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Every part must match (AND)."""
+
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one part must match (OR)."""
+
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """``scored``, in paragraphs that also match every ``required`` part (which adds
+    nothing to the score) and none of the ``excluded``."""
+
+    scored: Node
+    required: tuple[Node, ...] = ()
+    excluded: tuple[Node, ...] = ()
+
+
+Node = Word | PhraseWords | Prefix | Sources | Coordinated | AllOf | AnyOf | Filtered
+
+
+def lemmas_of(node: Node) -> tuple[str, ...]:
+    """The lemmas a part of a plan searches for itself, in order: what makes it
+    informative (related lemmas, required and excluded parts do not count).
+
+    >>> lemmas_of(Coordinated((Word(("стать", "сталь")), PhraseWords((("цена",),)))))
+    ('стать', 'сталь', 'цена')
+    """
+    if isinstance(node, Word | Prefix):
+        return node.lemmas
+    if isinstance(node, PhraseWords):
+        return tuple(lemma for word in node.words for lemma in word)
+    if isinstance(node, Sources):
+        return ()
+    if isinstance(node, Filtered):
+        return lemmas_of(node.scored)
+    return tuple(dict.fromkeys(lemma for part in node.parts for lemma in lemmas_of(part)))
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of a plan, parents before children."""
+    yield node
+    if isinstance(node, Coordinated | AllOf | AnyOf):
+        for part in node.parts:
+            yield from walk(part)
+    elif isinstance(node, Filtered):
+        for part in (node.scored, *node.required, *node.excluded):
+            yield from walk(part)
+
+
+# -- compiling a query into a plan ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """A word of the query after analysis: what was typed and what it searches for."""
+
+    surface: str
+    lemmas: tuple[str, ...]
+    #: Offset of the word in the query text (the chunk it came from).
+    position: int
+    mode: Mode = Mode.LEMMA
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """A parsed query ready to search: its plan and what to mark in the hits."""
+
+    #: The text as typed.
+    text: str
+    #: What to match and how to score it.
+    plan: Node
+    #: Lemmas that count as a match when highlighting (words not under NOT).
+    lemmas: frozenset[str]
+    #: Exact forms and prefixes that count as a match when highlighting.
+    forms: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()
+    #: Every analysed word, excluded ones too, for spelling correction and explain.
+    words: tuple[QueryWord, ...] = ()
+    #: Words of the bag that were left out as too common.
+    dropped: tuple[str, ...] = ()
+    #: The lemmas of each scored word of a bag, for the re-ranking signals.
+    near: tuple[frozenset[str], ...] = ()
+    #: The words that search related lemmas: those count as a match where the index
+    #: lets them count (:func:`indexer.ranking.related_weight`).
+    related: tuple[Word, ...] = ()
+
+
+def compile_query(
+    text: str,
+    *,
+    literal: bool = False,
+    sources: Callable[[], Iterable[str]] | None = None,
+) -> CompiledQuery:
+    """Parse ``text`` and build the plan that searches it.
+
+    ``sources`` lists the document names that ``source:`` patterns are matched against.
+
+    :raises QuerySyntaxError: the query is malformed.
+    :raises EmptyQueryError: nothing is left to search for.
+    """
+    if not text.strip():
+        raise EmptyQueryError("the query is empty")
+    builder = _Builder(sources)
+    plan = builder.node(parse(text, literal=literal))
+    if plan is None:
+        if builder.dropped:
+            words = " ".join(builder.dropped)
+            raise EmptyQueryError(
+                f"«{words}» has only common words, which match almost every paragraph; "
+                f'to search them as a phrase, put it in quotes: "{words}"'
+            )
+        raise EmptyQueryError(f"«{text.strip()}» has no words to search for")
+    return CompiledQuery(
+        text,
+        plan,
+        frozenset(builder.lemmas),
+        frozenset(builder.forms),
+        frozenset(builder.prefixes),
+        tuple(builder.words),
+        tuple(builder.dropped),
+        tuple(dict.fromkeys(builder.near)),
+        tuple(builder.related),
+    )
+
+
+class _Builder:
+    """Turns a syntax tree into a plan, analysing each word as documents are."""
+
+    def __init__(self, sources: Callable[[], Iterable[str]] | None) -> None:
+        self.sources = sources
+        self.lemmas: set[str] = set()
+        self.forms: set[str] = set()
+        self.prefixes: set[str] = set()
+        self.words: list[QueryWord] = []
+        self.dropped: list[str] = []
+        self.near: list[frozenset[str]] = []
+        self.related: list[Word] = []
+        self.negated = 0
+
+    def node(self, node: object) -> Node | None:
+        if isinstance(node, Bag):
+            return self.bag(node)
+        if isinstance(node, Term):
+            return self.term(node)
+        if isinstance(node, Phrase):
+            return self.phrase(node)
+        if isinstance(node, Required):
+            return self.node(node.operand)
+        if isinstance(node, And | Or):
+            return self.boolean(node)
+        if isinstance(node, Source):
+            return self.source(node)
+        raise QuerySyntaxError("NOT needs something to search for beside it")
+
+    def bag(self, bag: Bag) -> Node | None:
+        scored: list[Node | QueryWord] = []  # parts, or words whose part waits for the count
+        required: list[Node] = []
+        excluded = []
+        for item in bag.items:
+            if isinstance(item, Not):
+                excluded.append(item.operand)
+            elif isinstance(item, Source):
+                required.append(self.source(item))
+            elif isinstance(item, Term) and item.mode is Mode.LEMMA:
+                # A chunk like «Лавров/Керри» is several words of the bag.
+                for word in self.analyse(item):
+                    if word.lemmas[0] in STOP_LEMMAS:
+                        self.dropped.append(word.surface)
+                    else:
+                        scored.append(word)
+                        if not self.negated:
+                            self.near.append(frozenset(word.lemmas))
+            elif (part := self.node(item)) is not None:
+                scored.append(part)
+                if isinstance(item, Required | And):
+                    required.append(part)
+        # A lone word means itself; among several, related words help rank.
+        related = len(scored) > 1 and not self.negated
+        parts = [self.word(p, related) if isinstance(p, QueryWord) else p for p in scored]
+        if not parts and not required:
+            if excluded and not self.dropped:
+                raise EmptyQueryError("the query only excludes words; add a word to search for")
+            return None
+        if not parts:
+            result = required.pop(0)
+        else:
+            result = parts[0] if len(parts) == 1 else Coordinated(tuple(parts))
+        if required:
+            result = Filtered(result, tuple(required))
+        return self.exclude(result, excluded)
+
+    def boolean(self, node: And | Or) -> Node | None:
+        positive = [op for op in node.operands if not isinstance(op, Not)]
+        negative = [op.operand for op in node.operands if isinstance(op, Not)]
+        parts = [p for p in (self.node(op) for op in positive) if p is not None]
+        if isinstance(node, Or):
+            if negative:
+                raise QuerySyntaxError("NOT cannot be an alternative of OR; use parentheses")
+            return AnyOf(tuple(parts)) if len(parts) > 1 else (parts[0] if parts else None)
+        if not parts:
+            return None
+        result = AllOf(tuple(parts)) if len(parts) > 1 else parts[0]
+        return self.exclude(result, negative)
+
+    def exclude(self, result: Node, excluded: Sequence[object]) -> Node:
+        self.negated += 1
+        try:
+            out = tuple(p for p in (self.node(op) for op in excluded) if p is not None)
+        finally:
+            self.negated -= 1
+        if not out:
+            return result
+        if isinstance(result, Filtered) and not result.excluded:
+            return Filtered(result.scored, result.required, out)
+        return Filtered(result, (), out)
+
+    def analyse(self, term: Term) -> list[QueryWord]:
+        """The words of a query chunk with their lemmas, analysed as documents are."""
+        found = [
+            QueryWord(w.text, w.lemmas, term.position + w.start, term.mode)
+            for w in QUERY(term.text)
+        ]
+        self.words.extend(found)
+        return found
+
+    def highlight(self, word: QueryWord) -> None:
+        """Mark what a searched word matches, unless it is excluded."""
+        if self.negated:
+            return
+        if word.mode is Mode.EXACT:
+            self.forms.add(surface_form(word.surface))
+        else:
+            self.lemmas.update(word.lemmas)
+
+    def term(self, term: Term) -> Node | None:
+        if term.mode is Mode.PREFIX:
+            return self.prefix(term)
+        found = self.analyse(term)
+        if len(found) > 1:  # «=Лавров/Керри» under an operator: the words side by side
+            return self.sequence(found, Phrase((), term.position, term.mode is Mode.EXACT))
+        return self.word(found[0]) if found else None
+
+    def prefix(self, term: Term) -> Node | None:
+        stem = surface_form(term.text)
+        if not any(c.isalnum() for c in stem):
+            return None
+        self.words.append(QueryWord(term.text, (), term.position, Mode.PREFIX))
+        if not self.negated:
+            self.prefixes.add(stem)
+        own = (lemma for w in QUERY(stem) for lemma in w.lemmas)
+        return Prefix(stem, tuple(dict.fromkeys(own)))
+
+    def phrase(self, phrase: Phrase) -> Node | None:
+        return self.sequence([w for term in phrase.words for w in self.analyse(term)], phrase)
+
+    def sequence(self, found: list[QueryWord], phrase: Phrase) -> Node | None:
+        if len(found) < 2:
+            return self.word(found[0]) if found else None
+        for word in found:
+            self.highlight(word)
+        forms = tuple(surface_form(w.surface) for w in found) if phrase.exact else None
+        return PhraseWords(tuple(w.lemmas for w in found), phrase.slop, forms)
+
+    def word(self, word: QueryWord, related: bool = False) -> Word:
+        """The part of a query word; with ``related``, it also searches the lemmas
+        :mod:`.derivation` relates to its own (in a bag only: under AND, OR and NOT a
+        word means itself)."""
+        self.highlight(word)
+        if word.mode is Mode.EXACT:
+            return Word(word.lemmas, form=surface_form(word.surface))
+        if not related:
+            return Word(word.lemmas)
+        derived = {
+            other: None
+            for lemma in word.lemmas
+            for other in related_lemmas(lemma)
+            if other not in word.lemmas
+        }
+        part = Word(word.lemmas, tuple(derived))
+        if derived:
+            self.related.append(part)
+        return part
+
+    def source(self, node: Source) -> Sources:
+        known = self.sources() if self.sources else ()
+        return Sources(tuple(name for name in known if source_matches(name, node.pattern)))

@@ -1,0 +1,226 @@
+"""How paragraphs are ranked: every formula and every tuned constant, in one place.
+
+A paragraph's score is BM25 over paragraphs, each query word counted once by the best
+of its lemmas, scaled by coordination (the share of the query's idf the paragraph
+has); related lemmas count at a lower weight. The best paragraphs are then re-ranked
+by the signals of :data:`RERANK_SIGNALS` (proximity). Engines compute scores with these
+functions, and :mod:`indexer.explain` takes a score apart with the same ones, so the two
+can never disagree (``tests/test_engine.py`` holds every engine to it).
+
+The constants were tuned on one half of XQuAD-ru questions among 30,000 news paragraphs
+(``bench/relevance.py``) and checked on the other half.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from math import log
+from typing import Protocol
+
+#: BM25 length normalisation. The usual 0.75 punishes long paragraphs too hard: a
+#: paragraph that answers a question is often long because it says more.
+BM25_B = 0.15
+#: BM25 term-frequency saturation.
+BM25_K1 = 1.2
+#: How strongly the share of the query's idf a paragraph covers scales its score.
+COORDINATION_POWER = 0.25
+#: How much a related lemma (:mod:`indexer.derivation`) counts against the word's own.
+RELATED_WEIGHT = 0.5
+#: A word in more paragraphs than this searches no relatives: its relatives' posting
+#: lists are as long as its own («Россия» → «российский» in news), and a word that
+#: common adds little to a score (no change in MRR@10 on the relevance set).
+COMMON_PARAGRAPHS = 5000
+#: What a ``source:`` filter adds where it is scored (alone, or under AND/OR): one, as
+#: a keyword field scores in a search engine.
+SOURCE_SCORE = 1.0
+#: How many of the best paragraphs the re-ranking signals look at.
+RERANK_DEPTH = 30
+#: The proximity bonus for an adjacent pair of words, in units of the rarer word's idf.
+PROXIMITY_WEIGHT = 0.5
+#: Pairs of words further apart than this earn no proximity bonus.
+MAX_DISTANCE = 8
+
+
+class Statistics(Protocol):
+    """What scores need to know of the whole collection of paragraphs."""
+
+    @property
+    def paragraphs(self) -> int:
+        """How many paragraphs there are (at least 1)."""
+        ...
+
+    @property
+    def average_length(self) -> float:
+        """The average paragraph length, in the units of :meth:`BM25.__call__`."""
+        ...
+
+    def frequency(self, lemma: str) -> int:
+        """How many paragraphs have ``lemma``."""
+        ...
+
+
+def idf(frequency: int, paragraphs: int) -> float:
+    """The Robertson–Spärck Jones idf, which never goes negative.
+
+    >>> round(idf(1, 100), 2), round(idf(100, 100), 2)
+    (4.21, 0.0)
+    """
+    return log(1.0 + (paragraphs - frequency + 0.5) / (frequency + 0.5))
+
+
+def idf_of_rarest(frequencies: Sequence[int], paragraphs: int) -> float:
+    """The idf of the rarest of some lemmas with these frequencies, ignoring those the
+    index lacks unless it lacks them all (a guess of pymorphy's would have the highest
+    idf of all while finding nothing); 0 for no lemmas."""
+    present = [n for n in frequencies if n] or frequencies
+    return idf(min(present), paragraphs) if present else 0.0
+
+
+def informativeness(lemmas: Iterable[str], statistics: Statistics) -> float:
+    """How much a word with these lemmas tells: the idf of its rarest indexed lemma."""
+    frequencies = [statistics.frequency(lemma) for lemma in lemmas]
+    return idf_of_rarest(frequencies, statistics.paragraphs)
+
+
+@dataclass(frozen=True)
+class BM25:
+    """The BM25 of one lemma, its collection-wide parts worked out once.
+
+    >>> round(BM25(idf=2.0, average_length=50.0)(tf=3, length=50), 4)
+    3.1429
+    >>> round(BM25(idf=2.0, average_length=50.0, weight=0.5)(tf=3, length=50), 4)
+    1.5714
+    """
+
+    idf: float
+    average_length: float
+    #: A factor on the score: 1 for a word's own lemma, less for a related one.
+    weight: float = 1.0
+
+    @classmethod
+    def of(cls, lemma: str, statistics: Statistics, weight: float = 1.0) -> BM25:
+        """The BM25 of ``lemma`` in a collection."""
+        frequency = statistics.frequency(lemma)
+        return cls(idf(frequency, statistics.paragraphs), statistics.average_length, weight)
+
+    @property
+    def constants(self) -> tuple[float, float, float]:
+        """``(c1, c2, c3)`` such that the score is ``c1 * tf / (tf + c2 + c3 * length)``:
+        for loops over many postings."""
+        k1, b = BM25_K1, BM25_B
+        return self.idf * (k1 + 1) * self.weight, k1 * (1 - b), k1 * b / self.average_length
+
+    def __call__(self, tf: float, length: float) -> float:
+        c1, c2, c3 = self.constants
+        return c1 * tf / (tf + c2 + c3 * length)
+
+
+def coordination(matched: float, total: float) -> float:
+    """The factor on the score of a paragraph that has ``matched`` of ``total`` idf.
+
+    >>> coordination(2, 2), round(coordination(1, 2), 2)
+    (1.0, 0.84)
+    """
+    return (matched / total) ** COORDINATION_POWER if total > 0 else 1.0
+
+
+def coordination_weights(informativeness: Sequence[float]) -> list[float]:
+    """What each part of a coordinated query counts for: its informativeness, or, for a
+    part without lemmas of its own (a source filter), that of an average part.
+
+    >>> coordination_weights([2.0, 0.0, 4.0])
+    [2.0, 3.0, 4.0]
+    """
+    known = [w for w in informativeness if w > 0]
+    average = sum(known) / len(known) if known else 1.0
+    return [w or average for w in informativeness]
+
+
+def related_weight(own: Sequence[str], lemma: str, statistics: Statistics) -> float:
+    """The factor on the BM25 of ``lemma``, related to a word whose lemmas are ``own``.
+
+    It scores as the word's own lemma would: with the word's idf, not its own
+    («сирийский» is rarer than «Сирия», and must not outrank the word for being so),
+    times :data:`RELATED_WEIGHT`. A word in more than :data:`COMMON_PARAGRAPHS`
+    paragraphs gets no relatives (0).
+    """
+    frequencies = [statistics.frequency(word) for word in own]
+    if max(frequencies, default=0) > COMMON_PARAGRAPHS:
+        return 0.0
+    mine = idf(statistics.frequency(lemma), statistics.paragraphs)
+    # A word the index lacks is known here only through its relative.
+    word = idf_of_rarest(frequencies, statistics.paragraphs) if any(frequencies) else mine
+    return RELATED_WEIGHT * word / mine if mine > 0 else 0.0
+
+
+# -- re-ranking -------------------------------------------------------------------------
+
+
+class RerankSignal(Protocol):
+    """A bonus for the best paragraphs, from where the query's words stand in them."""
+
+    #: A word for the signal, and what its bonus rewards, for explanations.
+    name: str
+    description: str
+
+    def applies(self, words: Sequence[frozenset[str]]) -> bool:
+        """Whether the signal can say anything about a query of these words."""
+        ...
+
+    def bonus(self, positions: Sequence[Sequence[int]], idfs: Sequence[float]) -> float:
+        """The bonus of a paragraph where each query word stands at ``positions[i]``
+        (sorted word positions; empty where it is missing), the words weighing ``idfs``."""
+        ...
+
+
+def distance(a: Sequence[int], b: Sequence[int]) -> int:
+    """The smallest distance between a position in ``a`` and one in ``b`` (both sorted).
+
+    >>> distance([1, 10], [4, 12])
+    2
+    """
+    best, i, j = abs(a[0] - b[0]), 0, 0
+    while i < len(a) and j < len(b):
+        best = min(best, abs(a[i] - b[j]))
+        if a[i] < b[j]:
+            i += 1
+        else:
+            j += 1
+    return best
+
+
+class Proximity:
+    """Query words close together.
+
+    BM25 scores each word on its own: a paragraph that mentions «защита» in its first
+    sentence and «Пэнтерс» in its last scores as high as one that says «защита Пэнтерс».
+    Every pair of query words that meet within :data:`MAX_DISTANCE` words earns the
+    rarer word's idf over the squared distance (adjacent words count fully, three words
+    apart a ninth), times :data:`PROXIMITY_WEIGHT`.
+
+    >>> Proximity().bonus([[0], [1]], [1.0, 5.0])
+    0.5
+    >>> Proximity().bonus([[0], [12]], [1.0, 5.0])
+    0.0
+    """
+
+    name = "proximity"
+    description = "the query's words stand close together: proximity bonus"
+
+    def applies(self, words: Sequence[frozenset[str]]) -> bool:
+        return len(words) > 1
+
+    def bonus(self, positions: Sequence[Sequence[int]], idfs: Sequence[float]) -> float:
+        total = 0.0
+        for i, j in combinations(range(len(positions)), 2):
+            if positions[i] and positions[j]:
+                apart = distance(positions[i], positions[j])
+                if 0 < apart <= MAX_DISTANCE:
+                    total += min(idfs[i], idfs[j]) / apart**2
+        return PROXIMITY_WEIGHT * total
+
+
+#: The signals the best :data:`RERANK_DEPTH` paragraphs are re-ranked by, in order.
+RERANK_SIGNALS: tuple[RerankSignal, ...] = (Proximity(),)
