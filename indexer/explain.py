@@ -181,7 +181,8 @@ class _Evaluator:
             return None
         if node.forms is not None and not PhraseCheck(node.forms, node.slop)(self.paragraph.text):
             return None
-        parts = self.summed(lemma for word in node.words for lemma in word)
+        # Each word counts, a repeated word each time it is repeated.
+        parts = tuple(part for word in node.words for part in self.summed(word))
         together = "next to each other" if node.slop is None else f"within {node.slop} words"
         exact = " in these exact forms" if node.forms is not None else ""
         return Explanation(

@@ -14,7 +14,8 @@ How the parts of a plan score (the formulas are :mod:`indexer.ranking`'s):
 
 - :class:`Word` — the best of its lemmas' BM25; a related lemma counts at the weight
   :func:`indexer.ranking.related_weight` gives it, and not at all where that is 0;
-- :class:`Phrase` — the sum of its words' lemmas' BM25 (every lemma present counts);
+- :class:`PhraseWords` — the sum of its words' lemmas' BM25 (every lemma present counts,
+  a repeated word each time);
 - :class:`Prefix` — the sum of the BM25 of the indexed lemmas that start with the stem
   and of the stem's own lemmas;
 - :class:`Sources` — 1, as a keyword matches, wherever it is scored;

@@ -23,7 +23,7 @@ from ...plan import (
 from ...ranking import BM25, coordination, coordination_weights, informativeness, related_weight
 from .codec import ArrayLeafMatcher
 from .internals import block_arrays, next_block
-from .matchers import BestOf, CoordinatedOr, ParagraphBM25, Unscored, VerifiedQuery
+from .matchers import BestOf, CoordinatedOr, Excluding, ParagraphBM25, Unscored, VerifiedQuery
 from .schema import CONTENT
 from .statistics import paragraph_lengths, statistics
 
@@ -50,10 +50,12 @@ def compile_plan(node: Node, searcher: Any) -> Any:
             best = _best_of(word_terms(node, searcher))
             return best if node.form is None else VerifiedQuery(best, FormCheck(node.form))
         case Prefix():
-            own = [query.Term(CONTENT, lemma) for lemma in node.lemmas]
-            # A lemma that starts with the stem is the prefix's already.
-            own = [term for term in own if not term.text.startswith(node.stem)]
-            candidates = query.Or([query.Prefix(CONTENT, node.stem), *own])
+            # Expanded here rather than by Whoosh's Prefix, which scores a constant on
+            # a small index and BM25 on a big one: the plan says BM25 on any.
+            expanded = searcher.reader().expand_prefix(CONTENT, node.stem)
+            lemmas = dict.fromkeys([*(term.decode("utf-8") for term in expanded), *node.lemmas])
+            terms = [query.Term(CONTENT, lemma) for lemma in lemmas]
+            candidates = _any_of(terms) if terms else query.NullQuery
             return VerifiedQuery(candidates, FormCheck(node.stem, prefix=True))
         case PhraseWords():
             alternatives = [_any_of([query.Term(CONTENT, lemma) for lemma in word])
@@ -87,7 +89,7 @@ def compile_plan(node: Node, searcher: Any) -> Any:
                 result = query.And([result, Unscored(_all_of(must))])
             if node.excluded:
                 excluded = [compile_plan(part, searcher) for part in node.excluded]
-                result = query.AndNot(result, _any_of(excluded))
+                result = Excluding(result, _any_of(excluded))
             return result
     raise TypeError(f"not a plan: {node!r}")
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from whoosh import query
-from whoosh.matching import FilterMatcher, Matcher, WrappingMatcher
+from whoosh.matching import AndNotMatcher, FilterMatcher, Matcher, WrappingMatcher
 from whoosh.scoring import BM25F, WeightLengthScorer
 
 from ...forms import FormCheck, PhraseCheck
@@ -85,6 +85,23 @@ class Unscored(query.WrappingQuery):
 
     def matcher(self, searcher: Any, context: Any = None) -> Matcher:
         return WrappingMatcher(self.child.matcher(searcher, context), boost=0.0)
+
+
+class Excluding(query.AndNot):
+    """``a`` in paragraphs that do not match ``b``, scored as ``a``."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Matcher:
+        scored = self.a.matcher(searcher, context)
+        return ExcludingMatcher(scored, self.b.matcher(searcher, searcher.boolean_context()))
+
+
+class ExcludingMatcher(AndNotMatcher):
+    """Whoosh's ``AndNotMatcher``, which starts on the first paragraph of ``a`` even when
+    ``b`` has it, unless ``b`` happens to start on that very paragraph too."""
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
 
 
 class UnionMatcher(Matcher):

@@ -1,0 +1,138 @@
+"""Every engine answers as the plan says: the paragraphs it returns for a query are the
+ones :func:`indexer.explain.evaluate` says match, with the scores it computes from
+:mod:`indexer.ranking`'s formulas. This is what makes an explanation add up to its hit's
+score, and what another engine must do to give the same answers."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ARTICLE, CORPUS
+from indexer import Index
+from indexer.errors import QueryError
+from indexer.explain import Context, evaluate, lemmas_to_look_up
+from indexer.plan import AnyOf, Sources, Word, compile_query, walk
+
+ENGINES = ["whoosh"]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def index(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Index]:
+    with Index(tmp_path_factory.mktemp(request.param)) as opened:
+        opened.sync([str(ARTICLE), str(CORPUS)])
+        yield opened
+
+
+def check(index: Index, text: str) -> None:
+    """The engine's candidates for ``text`` are exactly the paragraphs that match, scored
+    as :func:`evaluate` scores them."""
+    try:
+        compiled = compile_query(text, sources=index.sources)
+    except QueryError:
+        return
+    engine = index._engine
+    found = dict(engine.candidates(compiled.plan, 10**6).top)
+    vocabulary, statistics = engine.vocabulary(), engine.statistics()
+    lemmas = lemmas_to_look_up(compiled.plan, vocabulary)
+    # Every paragraph that could match has one of the lemmas or is in a source it names.
+    anything = [Word((lemma,)) for lemma in lemmas]
+    anything += [node for node in walk(compiled.plan) if isinstance(node, Sources)]
+    universe = dict(engine.candidates(AnyOf(tuple(anything)), 10**6).top) if anything else {}
+    assert set(found) <= set(universe), text
+    ids = sorted(set(universe) | set(found))
+    positions = engine.positions(ids, lemmas)
+    context = Context(statistics, vocabulary, compiled)
+    for pid, paragraph in zip(ids, engine.paragraphs(ids), strict=True):
+        explained = evaluate(compiled.plan, paragraph, positions.get(pid, {}), context)
+        if pid in found:
+            assert explained is not None, (text, paragraph.text)
+            assert explained.score == pytest.approx(found[pid], rel=1e-9, abs=1e-12), text
+        else:
+            assert explained is None, (text, paragraph.text, explained)
+
+
+QUERIES = [
+    "переговоры",
+    "Кто обсуждал перемирие в Сирии?",
+    "Лавров Керри переговоры",
+    "стали",
+    '"прекращение огня"',
+    '"огня прекращение"~1',
+    '"огня прекращение"~0',
+    '="прекращения огня"',
+    "=России",
+    "Россией*",
+    "перегов*",
+    "переговоры*",
+    "сирийск*",
+    "Сирия -перемирие",
+    "+Кремля Лавров",
+    "Лавров AND Кремля",
+    "Песков OR Асад",
+    "(Песков OR Асад) AND Сирия",
+    "source:lavrov* +Кремля",
+    "source:lavrov* Керри",
+    "source:*.txt",
+    "Керри (source:fixtures* OR Лавров)",
+    "Лавров (Керри -Сирия)",
+    "воздушно-космические силы",
+    "ёлка Санкт-Петербург",
+    '"президенты России и США"~2 Путин',
+]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_the_engine_matches_and_scores_as_the_plan_says(index: Index, text: str) -> None:
+    check(index, text)
+
+
+WORDS = sorted(
+    set(re.findall(r"\w+(?:-\w+)*", ARTICLE.read_text(encoding="utf-8")))
+    | set(re.findall(r"\w+(?:-\w+)*", (CORPUS / "fixtures.txt").read_text(encoding="utf-8")))
+)
+_word = st.sampled_from(WORDS)
+_phrase = st.builds(
+    lambda words, slop, exact: ("=" if exact else "") + f'"{" ".join(words)}"' + slop,
+    st.lists(_word, min_size=2, max_size=3),
+    st.sampled_from(["", "", "~0", "~1", "~3"]),
+    st.booleans(),
+)
+_prefix = st.builds(lambda w, n: w[:n] + "*", _word, st.integers(2, 6))
+_atom = st.one_of(_word, _word, _phrase, _prefix, _word.map("=".__add__))
+_item = st.one_of(
+    _atom,
+    _atom.map("-".__add__),
+    _atom.map("+".__add__),
+    st.builds(lambda a, op, b: f"({a} {op} {b})", _atom, st.sampled_from(["AND", "OR"]), _atom),
+    st.sampled_from(["source:lavrov*", "source:fixtures*", "source:нет*"]),
+)
+
+
+@settings(
+    # ENGINE_EXAMPLES=5000 for a longer hunt.
+    max_examples=int(os.environ.get("ENGINE_EXAMPLES", 150)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(_item, min_size=1, max_size=4).map(" ".join))
+def test_any_query_is_matched_and_scored_as_the_plan_says(index: Index, text: str) -> None:
+    check(index, text)
+
+
+def test_hits_and_their_explanations_agree(index: Index) -> None:
+    for text in QUERIES:
+        try:
+            results = index.search(text, explain=True, correct=False)
+        except QueryError:
+            continue
+        for hit in results:
+            assert hit.explanation is not None
+            assert hit.explanation.score == pytest.approx(hit.score, abs=1e-4), text
