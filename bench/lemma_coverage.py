@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.analysis import russian_analyzer  # noqa: E402
+from indexer.analysis import INDEX  # noqa: E402
 from indexer.morphology import fold_yo, get_morph  # noqa: E402
 
 DEFAULT_UD = ROOT.parent / "shared" / "eval" / "ud_ru_gsd"
@@ -46,7 +46,6 @@ def main() -> None:
     parser.add_argument("--misses", type=int, default=0)
     args = parser.parse_args()
 
-    analyzer = russian_analyzer()
     morph = get_morph()
     found = tokens(args.ud)
     ours: Counter[str] = Counter()
@@ -54,7 +53,7 @@ def main() -> None:
     total: Counter[str] = Counter()
     misses: Counter[tuple[str, str, str]] = Counter()
     for form, gold, pos in found:
-        indexed = {t.text for t in analyzer(form)}
+        indexed = {lemma for word in INDEX(form) for lemma in word.lemmas}
         total[pos] += 1
         ours[pos] += gold in indexed
         first[pos] += gold == fold_yo(morph.parse(form.lower())[0].normal_form)

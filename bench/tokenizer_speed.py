@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 import news  # noqa: E402
 
-from indexer.analysis import RussianTokenizer  # noqa: E402
+from indexer.analysis import WordTokenizer  # noqa: E402
 
 
 def main() -> None:
@@ -37,10 +37,10 @@ def main() -> None:
         texts = article.splitlines() * 200
         source = f"the bundled article ×200 ({len(texts)} lines; no corpus at {args.corpus})"
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
-    tokenizer = RussianTokenizer()
+    tokenizer = WordTokenizer()
 
     def ours(text: str) -> list[str]:
-        return [t.text for t in tokenizer(text)]
+        return [match.group() for match in tokenizer(text)]
 
     def theirs(text: str) -> list[str]:
         return [t.text for t in razdel.tokenize(text) if any(c.isalnum() for c in t.text)]
