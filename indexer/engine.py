@@ -69,10 +69,6 @@ class Vocabulary(Protocol):
         one part of its word list)."""
         ...
 
-    def starting_with(self, prefix: str) -> Iterable[str]:
-        """Indexed lemmas that start with ``prefix``."""
-        ...
-
 
 class ParagraphWriter(Protocol):
     """Writes the paragraphs of sources, each with its file record, in one transaction."""
@@ -149,7 +145,7 @@ class Engine(Protocol):
         ...
 
     def vocabulary(self) -> Vocabulary:
-        """The indexed lemmas, for corrections and prefixes."""
+        """The indexed lemmas, for corrections."""
         ...
 
     def candidates(self, plan: Node, depth: int) -> Candidates:
@@ -157,10 +153,14 @@ class Engine(Protocol):
         ...
 
     def positions(
-        self, paragraphs: Sequence[ParagraphId], lemmas: Collection[str]
+        self,
+        paragraphs: Sequence[ParagraphId],
+        lemmas: Collection[str],
+        prefixes: Collection[str] = (),
     ) -> dict[ParagraphId, dict[str, list[int]]]:
-        """For each paragraph, the word positions of each of ``lemmas`` it has, in order
-        (a lemma stacked twice on one word is listed twice there)."""
+        """For each paragraph, the word positions of each of ``lemmas`` it has, and of
+        every lemma it has that starts with one of ``prefixes``, in order (a lemma
+        stacked twice on one word may be listed twice there)."""
         ...
 
     def paragraphs(self, ids: Sequence[ParagraphId]) -> list[Paragraph]:

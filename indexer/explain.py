@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .analysis import INDEX
-from .engine import Engine, Paragraph, ParagraphId, Vocabulary
+from .engine import Engine, Paragraph, ParagraphId
 from .forms import FormCheck, PhraseCheck
 from .plan import (
     AllOf,
@@ -46,26 +46,27 @@ from .results import Explanation
 NO_MATCH = Explanation("the query does not match this paragraph", 0.0)
 
 
-def lemmas_to_look_up(plan: Node, vocabulary: Vocabulary) -> set[str]:
-    """Every lemma whose positions :func:`evaluate` needs for a plan."""
-    found: set[str] = set()
+def lemmas_to_look_up(plan: Node) -> tuple[set[str], set[str]]:
+    """The lemmas, and the prefixes of lemmas, whose positions :func:`evaluate` needs."""
+    lemmas: set[str] = set()
+    prefixes: set[str] = set()
     for node in walk(plan):
         if isinstance(node, Word):
-            found.update(node.lemmas, node.related)
+            lemmas.update(node.lemmas, node.related)
         elif isinstance(node, PhraseWords):
-            found.update(lemmas_of(node))
+            lemmas.update(lemmas_of(node))
         elif isinstance(node, Prefix):
-            found.update(node.lemmas, vocabulary.starting_with(node.stem))
-    return found
+            lemmas.update(node.lemmas)
+            prefixes.add(node.stem)
+    return lemmas, prefixes
 
 
 def explain(compiled: CompiledQuery, engine: Engine, paragraph: ParagraphId) -> Explanation:
     """The score of one paragraph of an engine's index for a query, taken apart."""
-    vocabulary = engine.vocabulary()
-    lemmas = lemmas_to_look_up(compiled.plan, vocabulary)
-    positions = engine.positions([paragraph], lemmas).get(paragraph, {})
+    lemmas, prefixes = lemmas_to_look_up(compiled.plan)
+    positions = engine.positions([paragraph], lemmas, prefixes).get(paragraph, {})
     (stored,) = engine.paragraphs([paragraph])
-    context = Context(engine.statistics(), vocabulary, compiled)
+    context = Context(engine.statistics(), compiled)
     return evaluate(compiled.plan, stored, positions, context) or NO_MATCH
 
 
@@ -74,7 +75,6 @@ class Context:
     """What evaluating a plan needs beside the paragraph: the collection and the query."""
 
     statistics: Statistics
-    vocabulary: Vocabulary
     query: CompiledQuery | None = None
 
     def asked(self, lemma: str) -> str:
@@ -88,8 +88,9 @@ def evaluate(
 ) -> Explanation | None:
     """The explained score of ``paragraph`` for ``plan``, or None if it does not match.
 
-    ``positions`` holds the word positions of the plan's lemmas in the paragraph
-    (:func:`lemmas_to_look_up`; a lemma it lacks is not in the paragraph).
+    ``positions`` holds the word positions of the plan's lemmas in the paragraph, and
+    of its lemmas that start with the plan's prefixes (:func:`lemmas_to_look_up`; a
+    lemma it lacks is not in the paragraph).
     """
     return _Evaluator(paragraph, positions, context).node(plan)
 
@@ -192,7 +193,7 @@ class _Evaluator:
         )
 
     def prefix(self, node: Prefix) -> Explanation | None:
-        expansions = self.context.vocabulary.starting_with(node.stem)
+        expansions = sorted(lemma for lemma in self.positions if lemma.startswith(node.stem))
         parts = self.summed([*expansions, *node.lemmas])
         if not parts or not FormCheck(node.stem, prefix=True)(self.paragraph.text):
             return None

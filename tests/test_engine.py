@@ -17,7 +17,7 @@ from conftest import ARTICLE, CORPUS
 from indexer import Index
 from indexer.errors import QueryError
 from indexer.explain import Context, evaluate, lemmas_to_look_up
-from indexer.plan import AnyOf, Sources, Word, compile_query, walk
+from indexer.plan import AnyOf, Node, Prefix, Sources, Word, compile_query, walk
 
 ENGINES = ["whoosh"]
 
@@ -40,16 +40,16 @@ def check(index: Index, text: str) -> None:
         return
     engine = index._engine
     found = dict(engine.candidates(compiled.plan, 10**6).top)
-    vocabulary, statistics = engine.vocabulary(), engine.statistics()
-    lemmas = lemmas_to_look_up(compiled.plan, vocabulary)
-    # Every paragraph that could match has one of the lemmas or is in a source it names.
-    anything = [Word((lemma,)) for lemma in lemmas]
-    anything += [node for node in walk(compiled.plan) if isinstance(node, Sources)]
+    lemmas, prefixes = lemmas_to_look_up(compiled.plan)
+    # Every paragraph that could match has one of the lemmas, or a word that starts with
+    # one of the prefixes, or is in a source the query names.
+    anything: list[Node] = [Word((lemma,)) for lemma in lemmas]
+    anything += [node for node in walk(compiled.plan) if isinstance(node, Sources | Prefix)]
     universe = dict(engine.candidates(AnyOf(tuple(anything)), 10**6).top) if anything else {}
     assert set(found) <= set(universe), text
     ids = sorted(set(universe) | set(found))
-    positions = engine.positions(ids, lemmas)
-    context = Context(statistics, vocabulary, compiled)
+    positions = engine.positions(ids, lemmas, prefixes)
+    context = Context(engine.statistics(), compiled)
     for pid, paragraph in zip(ids, engine.paragraphs(ids), strict=True):
         explained = evaluate(compiled.plan, paragraph, positions.get(pid, {}), context)
         if pid in found:

@@ -65,7 +65,10 @@ class WhooshEngine:
         return Candidates([(hit.docnum, hit.score) for hit in results], total)
 
     def positions(
-        self, paragraphs: Sequence[ParagraphId], lemmas: Collection[str]
+        self,
+        paragraphs: Sequence[ParagraphId],
+        lemmas: Collection[str],
+        prefixes: Collection[str] = (),
     ) -> dict[ParagraphId, dict[str, list[int]]]:
         """Read from the postings, once per lemma for all the paragraphs (in order,
         skipping the blocks between them): analysing the paragraphs' text again cost
@@ -73,7 +76,11 @@ class WhooshEngine:
         order = sorted(int(p) for p in set(paragraphs))
         found: dict[ParagraphId, dict[str, list[int]]] = {docnum: {} for docnum in order}
         reader = self.searcher().reader()
-        for lemma in lemmas:
+        expanded = {
+            term.decode("utf-8") for prefix in prefixes
+            for term in reader.expand_prefix(CONTENT, prefix)
+        }  # fmt: skip
+        for lemma in {*lemmas, *expanded}:
             if not order or (CONTENT, lemma) not in reader:
                 continue
             postings = reader.postings(CONTENT, lemma)
@@ -148,9 +155,6 @@ class WhooshVocabulary:
         for leaf, _offset in self.reader.leaf_readers():
             found.update(leaf.terms_within(CONTENT, lemma, edits, prefix=1))
         return found
-
-    def starting_with(self, prefix: str) -> list[str]:
-        return [term.decode("utf-8") for term in self.reader.expand_prefix(CONTENT, prefix)]
 
 
 @dataclass(frozen=True)
