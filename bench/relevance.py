@@ -1,7 +1,7 @@
 """Ranking quality on real questions: ours against two Whoosh baselines, same data, same run.
 
     python bench/relevance.py [--xquad PATH] [--corpus DIR] [--distractors 30000]
-                              [--workdir DIR] [--misses N]
+                              [--workdir DIR] [--misses N] [--engine opensearch [--url URL]]
 
 XQuAD-ru (1,190 questions, each answered by one of 240 Wikipedia paragraphs) is mixed
 with the first 30,000 news paragraphs as distractors, written as text files (one per
@@ -12,6 +12,10 @@ article, paragraphs separated by blank lines) and indexed three ways:
 - Whoosh with its own ``LanguageAnalyzer("ru")`` (Snowball stems), the question's
   stems OR-ed: what a Whoosh user gets;
 - Whoosh with pymorphy's first lemma per word and nothing else of ours.
+
+``--engine opensearch`` puts ours in an OpenSearch cluster too (``ours-opensearch``: an
+existing one at ``--url http://host:port``, else a real two-node cluster started on
+127.0.0.1 from ``tests/opensearch_node``) and compares it with the embedded index.
 
 It prints MRR@10, Recall@1, Recall@10, nDCG@10 and warm query latency p50/p95 for each
 half of the questions, split by question id. Ranking is tuned on the ``tune`` half only;
@@ -99,11 +103,11 @@ def write_corpus(xquad: Path, corpus: Path, distractors: int, target: Path) -> l
 Search = Callable[[str], list[tuple[str, int]]]
 
 
-def ours(corpus: Path, index_dir: Path) -> Search:
+def ours(corpus: Path, index_dir: Path, location: str | None = None) -> Search:
     from indexer import Index
     from indexer.errors import QueryError, SchemaMismatchError
 
-    index = Index(index_dir)
+    index = Index(location or index_dir)
     try:
         index.sync([corpus])
     except SchemaMismatchError:
@@ -174,8 +178,17 @@ def first_lemma_system(corpus: Path, index_dir: Path) -> Search:
     return whoosh_system(corpus, index_dir, RegexTokenizer() | LowercaseFilter() | FirstLemma())
 
 
+#: Where ``ours-opensearch`` keeps its index (set from the command line).
+CLUSTER: dict[str, str] = {}
+
+
+def ours_opensearch(corpus: Path, index_dir: Path) -> Search:
+    return ours(corpus, index_dir, f"{CLUSTER['url']}/relevance?replicas=1")
+
+
 SYSTEMS: dict[str, Callable[[Path, Path], Search]] = {
     "ours": ours,
+    "ours-opensearch": ours_opensearch,
     "whoosh-snowball": snowball,
     "whoosh-first-lemma": first_lemma_system,
 }
@@ -268,7 +281,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=news.DEFAULT_CORPUS)
     parser.add_argument("--distractors", type=int, default=30_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/indexer-relevance"))
-    parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated")
+    parser.add_argument("--systems", help="comma-separated (default: all but ours-opensearch)")
+    parser.add_argument("--engine", choices=["whoosh", "opensearch"], default="whoosh")
+    parser.add_argument("--url", help="an OpenSearch cluster for --engine opensearch")
     parser.add_argument("--misses", type=int, default=0, help="list our N worst questions")
     args = parser.parse_args()
     if not args.xquad.exists():
@@ -277,12 +292,33 @@ def main() -> None:
     corpus = args.workdir / "corpus"
     questions = write_corpus(args.xquad, args.corpus, args.distractors, corpus)
     print(f"{len(questions)} questions; corpus in {corpus}")
+    default = (
+        "ours,ours-opensearch"
+        if args.engine == "opensearch"
+        else "ours,whoosh-snowball,whoosh-first-lemma"
+    )
+    names = (args.systems or default).split(",")
+    cluster = None
+    if "ours-opensearch" in names:
+        CLUSTER["url"] = args.url
+        if not args.url:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from opensearch_node.cluster import Cluster
+
+            cluster = Cluster(nodes=2)
+            cluster.start()
+            cluster.wait("green")
+            CLUSTER["url"] = cluster.url
     results = {}
-    for name in args.systems.split(","):
-        start = time.perf_counter()
-        search = SYSTEMS[name](corpus, args.workdir / name)
-        print(f"{name}: index ready in {time.perf_counter() - start:.1f} s", flush=True)
-        results[name] = run(search, questions)
+    try:
+        for name in names:
+            start = time.perf_counter()
+            search = SYSTEMS[name](corpus, args.workdir / name)
+            print(f"{name}: index ready in {time.perf_counter() - start:.1f} s", flush=True)
+            results[name] = run(search, questions)
+    finally:
+        if cluster is not None:
+            cluster.stop()
     report(results, questions)
     by_length(results, questions)
     if args.misses and "ours" in results:

@@ -67,3 +67,42 @@ def hold_writers(index_dir: Path) -> list[object]:
 
     storage = Storage(str(index_dir))
     return [storage.writer(shard) for shard in range(storage.shards)]
+
+
+# -- a real OpenSearch cluster --------------------------------------------------------
+
+#: Set (by .ci/run) to make a machine without Java or Maven fail the OpenSearch tests
+#: instead of skipping them.
+REQUIRE_OPENSEARCH = "INDEXER_REQUIRE_OPENSEARCH"
+_clusters: list[object] = []
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster() -> Iterator[object]:
+    """A real two-node OpenSearch 2.19.6 cluster on 127.0.0.1 (see tests/opensearch_node)."""
+    from opensearch_node.cluster import Cluster, missing_tools
+
+    missing = missing_tools()
+    if missing:
+        message = f"no {', '.join(missing)} here: the OpenSearch tests need Java 17 and Maven"
+        if os.environ.get(REQUIRE_OPENSEARCH):
+            pytest.fail(message)
+        pytest.skip(message)
+    cluster = Cluster(nodes=2)
+    cluster.start()
+    _clusters.append(cluster)
+    try:
+        cluster.wait("green")
+        yield cluster
+    finally:
+        _clusters.remove(cluster)
+        cluster.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failing test that used the cluster shows the end of every node's log."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.failed and _clusters:
+        report.sections.append(("OpenSearch node logs", _clusters[-1].report("")))  # type: ignore[attr-defined]

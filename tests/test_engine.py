@@ -19,14 +19,19 @@ from indexer.errors import QueryError
 from indexer.explain import Context, evaluate, lemmas_to_look_up
 from indexer.plan import AnyOf, Node, Prefix, Sources, Word, compile_query, walk
 
-ENGINES = ["whoosh"]
+ENGINES = ["whoosh", "opensearch"]
 
 
 @pytest.fixture(scope="module", params=ENGINES)
 def index(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Index]:
-    with Index(tmp_path_factory.mktemp(request.param)) as opened:
+    if request.param == "opensearch":
+        cluster = request.getfixturevalue("opensearch_cluster")
+        location = f"{cluster.url}/engine-{os.getpid()}"
+    else:
+        location = str(tmp_path_factory.mktemp(request.param))
+    with Index(location) as opened:
         opened.sync([str(ARTICLE), str(CORPUS)])
         yield opened
 

@@ -1,0 +1,729 @@
+"""The OpenSearch engine: paragraphs and file records in two indexes of a cluster.
+
+``name`` is an alias of the live generation's paragraph index (``name-g3``), and
+``name-files`` of its file records (``name-g3-files``); a rebuild writes a new
+generation and swaps both aliases in one request. A sync holds a lock (a document in
+the file records, refreshed as it writes) so that two never write at once, and writes
+a source's file record only once all of its paragraphs are in: a sync cut short by a
+failing node leaves records that tell the next sync what to redo.
+
+Candidates come from the cluster's own ranking (``dfs_query_then_fetch``, so that
+statistics do not depend on the sharding); the best :data:`RESCORED` of them are scored
+again in Python by :func:`indexer.explain.evaluate` with statistics from the cluster and
+positions from term vectors, so that the order is the embedded index's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import socket
+import time
+import zlib
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from ...engine import Candidates, FileRecord, Paragraph, ParagraphId
+from ...errors import IndexBusyError, IndexerError, IndexLocationError, SchemaMismatchError
+from ...explain import Context, evaluate, lemmas_to_look_up
+from ...plan import Node
+from .compiler import compile_plan
+from .location import Address, parse
+from .mapping import (
+    FORMAT,
+    LEMMAS,
+    SCHEMA_VERSION,
+    clip,
+    files_index,
+    paragraph_fields,
+    paragraph_index,
+)
+
+#: OpenSearch versions this engine is tested with (major versions).
+SUPPORTED_MAJOR = (2,)
+#: How many of the cluster's best candidates are scored again in Python.
+RESCORED = 100
+#: The most hits one search may ask for (OpenSearch's ``index.max_result_window``).
+RESULT_WINDOW = 10_000
+#: Documents per bulk request.
+BULK_DOCUMENTS = 500
+#: A lock not refreshed for this long was left by a sync that died; it is taken over.
+LOCK_STALE_SECONDS = 120.0
+#: The lock's document in the file records.
+LOCK_ID = "~lock"
+
+
+class EngineWriteError(IndexerError):
+    """The cluster refused to store some paragraphs; the files are named, nothing else is
+    lost, and the next sync tries them again."""
+
+
+class OpenSearchEngine:
+    """An index in an OpenSearch cluster (see the module).
+
+    :raises IndexLocationError: the cluster cannot be reached, is not an OpenSearch of a
+        supported version, or the name holds indexes that are not ours.
+    """
+
+    def __init__(self, location: str) -> None:
+        self.address = parse(location)
+        self.location = self.address.shown
+        self._client = self.address.client()
+        self._check_cluster()
+        self._stale = False
+        live = self._live_generation()
+        if live is None:
+            self._create_generation(1)
+            self._switch(1, None)
+        self._generation = live or 1
+        self._reset()
+
+    # -- the cluster and the generations --------------------------------------------
+
+    def _call(self, what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call the client; a cluster that does not answer is a one-line error."""
+        from opensearchpy.exceptions import (
+            ConflictError,
+            ConnectionTimeout,
+            NotFoundError,
+            TransportError,
+        )
+        from opensearchpy.exceptions import ConnectionError as Unreachable
+
+        try:
+            return function(*args, **kwargs)
+        except (Unreachable, ConnectionTimeout) as exc:
+            raise IndexLocationError(
+                f"OpenSearch at {self.location} does not answer ({_reason(exc)}) while {what}"
+            ) from exc
+        except (NotFoundError, ConflictError):
+            raise  # the caller's to handle
+        except TransportError as exc:
+            raise IndexLocationError(
+                f"OpenSearch at {self.location} failed while {what}: {_reason(exc)}"
+            ) from exc
+
+    def _check_cluster(self) -> None:
+        info = self._call("asking its version", self._client.info)
+        version = info.get("version", {})
+        number = str(version.get("number", "?"))
+        if version.get("distribution") != "opensearch":
+            raise IndexLocationError(
+                f"{self.location} is not OpenSearch (it says version {number}); "
+                "this tool works with OpenSearch 2.x"
+            )
+        if int(number.split(".")[0] or 0) not in SUPPORTED_MAJOR:
+            raise IndexLocationError(
+                f"{self.location} runs OpenSearch {number}; this tool works with OpenSearch 2.x"
+            )
+
+    def _names(self, generation: int) -> tuple[str, str]:
+        name = self.address.name
+        return f"{name}-g{generation}", f"{name}-g{generation}-files"
+
+    @property
+    def _files_alias(self) -> str:
+        return f"{self.address.name}-files"
+
+    def _live_generation(self) -> int | None:
+        from opensearchpy.exceptions import NotFoundError
+
+        name = self.address.name
+        try:
+            aliases = self._call("reading the index", self._client.indices.get_alias, name=name)
+        except NotFoundError:
+            aliases = {}
+        if self._call("reading the index", self._client.indices.exists, index=name) and (
+            not aliases
+        ):
+            raise IndexLocationError(
+                f"{self.location} is an index that is not ours; choose another name"
+            )
+        for index in aliases:
+            prefix = f"{name}-g"
+            if index.startswith(prefix) and index[len(prefix) :].isdigit():
+                mapping = self._call(
+                    "reading the index", self._client.indices.get_mapping, index=index
+                )
+                meta = mapping[index]["mappings"].get("_meta", {}).get("indexer", {})
+                if meta.get("format") != FORMAT:
+                    break
+                self._stale = meta.get("schema") != SCHEMA_VERSION
+                return int(index[len(prefix) :])
+        if aliases:
+            raise IndexLocationError(
+                f"{self.location} names indexes that are not ours; choose another name"
+            )
+        return None
+
+    def _create_generation(self, generation: int) -> None:
+        shards, replicas = self._layout()
+        paragraphs, files = self._names(generation)
+        for index, body in ((paragraphs, paragraph_index), (files, files_index)):
+            if self._call("creating the index", self._client.indices.exists, index=index):
+                self._call("creating the index", self._client.indices.delete, index=index)
+            self._call(
+                "creating the index",
+                self._client.indices.create,
+                index=index,
+                body=body(shards, replicas),
+            )
+        self._call(
+            "creating the index",
+            self._client.cluster.health,
+            index=f"{paragraphs},{files}",
+            wait_for_status="yellow",
+            timeout="30s",
+            request_timeout=40,
+        )
+
+    def _layout(self) -> tuple[int, int]:
+        """Shards and replicas of a new index: as the address says, else a shard per data
+        node and a replica where there is a second node."""
+        nodes = self._call("counting nodes", self._client.cat.nodes, format="json", h="r")
+        data = max(1, sum("d" in node.get("r", "") for node in nodes))
+        shards = self.address.shards or data
+        replicas = self.address.replicas if self.address.replicas is not None else min(1, data - 1)
+        return shards, replicas
+
+    def _switch(self, generation: int, old: int | None) -> None:
+        name = self.address.name
+        paragraphs, files = self._names(generation)
+        actions: list[dict[str, Any]] = [
+            {"add": {"index": paragraphs, "alias": name}},
+            {"add": {"index": files, "alias": self._files_alias}},
+        ]
+        if old is not None:
+            old_paragraphs, old_files = self._names(old)
+            actions += [
+                {"remove": {"index": old_paragraphs, "alias": name}},
+                {"remove": {"index": old_files, "alias": self._files_alias}},
+            ]
+        self._call(
+            "switching to the new index",
+            self._client.indices.update_aliases,
+            body={"actions": actions},
+        )
+        self._generation, self._stale = generation, False
+        if old is not None:
+            self._drop(old)
+
+    def _drop(self, generation: int) -> None:
+        for index in self._names(generation):
+            with contextlib.suppress(Exception):
+                self._client.indices.delete(index=index, ignore_unavailable=True)
+
+    def _check_current(self) -> None:
+        if self._stale:
+            raise SchemaMismatchError(
+                f"the index at {self.location} was built by another version of this tool; "
+                "rebuild it (--rebuild, or sync(..., rebuild=True))"
+            )
+
+    # -- reading ---------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self._statistics: OpenSearchStatistics | None = None
+        self._stored: dict[ParagraphId, Paragraph] = {}
+        self._vectors: dict[ParagraphId, dict[str, list[int]]] = {}
+
+    def statistics(self) -> OpenSearchStatistics:
+        self._check_current()
+        if self._statistics is None:
+            self._statistics = OpenSearchStatistics(self)
+        return self._statistics
+
+    def vocabulary(self) -> OpenSearchVocabulary:
+        return OpenSearchVocabulary(self)
+
+    def search(self, body: dict[str, Any], **params: Any) -> dict[str, Any]:
+        """A search of the paragraph index."""
+        self._check_current()
+        return self._call(
+            "searching", self._client.search, index=self.address.name, body=body, **params
+        )
+
+    def candidates(self, plan: Node, depth: int) -> Candidates:
+        statistics = self.statistics()
+        lemmas, prefixes = lemmas_to_look_up(plan)
+        statistics.prefetch(lemmas)
+        body = {
+            "query": compile_plan(plan, statistics),
+            # The cluster hands out at most its result window (10,000 by default).
+            "size": min(max(depth, RESCORED), RESULT_WINDOW),
+            "_source": ["text", "source", "paragraph", "length"],
+            "track_total_hits": True,
+        }
+        found = self.search(body, search_type="dfs_query_then_fetch")["hits"]
+        ids: list[ParagraphId] = []
+        for hit in found["hits"]:
+            stored = hit["_source"]
+            self._stored[hit["_id"]] = Paragraph(
+                stored["source"], stored["paragraph"], stored["text"], stored["length"]
+            )
+            ids.append(hit["_id"])
+        positions = self.positions(ids, lemmas, prefixes)
+        statistics.prefetch({lemma for found in positions.values() for lemma in found})
+        context = Context(statistics)
+        scored = []
+        for pid in ids:
+            explained = evaluate(plan, self._stored[pid], positions.get(pid, {}), context)
+            if explained is not None:
+                scored.append((pid, explained.score))
+        scored.sort(key=lambda item: -item[1])
+        return Candidates(scored[:depth], int(found["total"]["value"]))
+
+    def positions(
+        self,
+        paragraphs: Sequence[ParagraphId],
+        lemmas: Collection[str],
+        prefixes: Collection[str] = (),
+    ) -> dict[ParagraphId, dict[str, list[int]]]:
+        """From the term vectors of the paragraphs (kept until the next write)."""
+        missing = [pid for pid in dict.fromkeys(paragraphs) if pid not in self._vectors]
+        if missing:
+            body = {
+                "ids": missing,
+                "parameters": {
+                    "fields": [LEMMAS],
+                    "positions": True,
+                    "offsets": False,
+                    "payloads": False,
+                    "term_statistics": False,
+                    "field_statistics": False,
+                },
+            }
+            answer = self._call(
+                "reading positions",
+                self._client.mtermvectors,
+                index=self.address.name,
+                body=body,
+            )
+            for doc in answer["docs"]:
+                terms = doc.get("term_vectors", {}).get(LEMMAS, {}).get("terms", {})
+                self._vectors[doc["_id"]] = {
+                    term: [token["position"] for token in found.get("tokens", ())]
+                    for term, found in terms.items()
+                }
+        wanted = {clip(lemma): lemma for lemma in lemmas}
+        starts = tuple(clip(prefix) for prefix in prefixes)
+        out: dict[ParagraphId, dict[str, list[int]]] = {}
+        for pid in paragraphs:
+            have = self._vectors.get(pid, {})
+            out[pid] = {
+                wanted.get(term, term): found
+                for term, found in have.items()
+                if term in wanted or (starts and term.startswith(starts))
+            }
+        return out
+
+    def paragraphs(self, ids: Sequence[ParagraphId]) -> list[Paragraph]:
+        missing = [pid for pid in ids if pid not in self._stored]
+        if missing:
+            answer = self._call(
+                "reading paragraphs",
+                self._client.mget,
+                index=self.address.name,
+                body={"ids": missing},
+                _source_includes=["text", "source", "paragraph", "length"],
+            )
+            for doc in answer["docs"]:
+                stored = doc["_source"]
+                self._stored[doc["_id"]] = Paragraph(
+                    stored["source"], stored["paragraph"], stored["text"], stored["length"]
+                )
+        return [self._stored[pid] for pid in ids]
+
+    def file_records(self) -> dict[str, FileRecord]:
+        from opensearchpy.helpers import scan
+
+        self._check_current()
+        records = {}
+        found = self._call(
+            "reading the file records",
+            lambda: list(
+                scan(
+                    self._client,
+                    index=self._files_alias,
+                    query={"query": {"term": {"kind": "file"}}},
+                    size=5000,
+                )
+            ),
+        )
+        for doc in found:
+            stored = doc["_source"]
+            records[stored["source"]] = FileRecord(
+                stored.get("size"), stored.get("mtime_ns"), stored.get("sha"), stored.get("problem")
+            )
+        return records
+
+    # -- writing ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def batch(self, *, fresh: bool = False) -> Iterator[OpenSearchBatch]:
+        if not fresh:
+            self._check_current()
+        lock = _Lock(self)
+        lock.acquire()
+        parts = max(1, min(os.cpu_count() or 1, 4))
+        try:
+            if not fresh:
+                paragraphs, files = self._names(self._generation)
+                yield OpenSearchBatch(
+                    self.address, paragraphs, files, parts, self.location, self._files_alias
+                )
+                return
+            old = self._generation
+            generation = old + 1
+            self._create_generation(generation)
+            paragraphs, files = self._names(generation)
+            try:
+                yield OpenSearchBatch(
+                    self.address, paragraphs, files, parts, self.location, self._files_alias
+                )
+            except BaseException:
+                self._drop(generation)
+                raise
+            self._switch(generation, old)
+        finally:
+            lock.release()
+            self._reset()
+
+    def close(self) -> None:
+        self._reset()
+        with contextlib.suppress(Exception):
+            self._client.close()
+
+
+class OpenSearchStatistics:
+    """Collection statistics from the cluster, asked once per lemma until a write."""
+
+    def __init__(self, engine: OpenSearchEngine) -> None:
+        self._engine = engine
+        self._frequencies: dict[str, int] = {}
+
+    @cached_property
+    def _totals(self) -> tuple[int, float]:
+        body = {
+            "size": 0,
+            "track_total_hits": True,
+            "aggs": {"length": {"sum": {"field": "length"}}},
+        }
+        answer = self._engine.search(body)
+        count = int(answer["hits"]["total"]["value"])
+        return count, float(answer["aggregations"]["length"]["value"])
+
+    @property
+    def paragraphs(self) -> int:
+        return max(1, self._totals[0])
+
+    @property
+    def average_length(self) -> float:
+        return self._totals[1] / self.paragraphs or 1.0
+
+    def frequency(self, lemma: str) -> int:
+        if lemma not in self._frequencies:
+            self.prefetch([lemma])
+        return self._frequencies[lemma]
+
+    def prefetch(self, lemmas: Collection[str]) -> None:
+        """Ask for the paragraph frequencies of many lemmas in one request."""
+        missing = [lemma for lemma in dict.fromkeys(lemmas) if lemma not in self._frequencies]
+        if not missing:
+            return
+        body: list[dict[str, Any]] = []
+        for lemma in missing:
+            body += [
+                {},
+                {"size": 0, "track_total_hits": True, "query": {"term": {LEMMAS: clip(lemma)}}},
+            ]
+        engine = self._engine
+        answer = engine._call(
+            "counting paragraphs", engine._client.msearch, index=engine.address.name, body=body
+        )
+        for lemma, found in zip(missing, answer["responses"], strict=True):
+            if "error" in found:
+                raise IndexLocationError(
+                    f"OpenSearch at {engine.location} failed while counting paragraphs: "
+                    f"{found['error']}"
+                )
+            self._frequencies[lemma] = int(found["hits"]["total"]["value"])
+
+
+class OpenSearchVocabulary:
+    """The indexed lemmas, looked up through the term suggester."""
+
+    def __init__(self, engine: OpenSearchEngine) -> None:
+        self._engine = engine
+
+    def similar(self, lemma: str, edits: int) -> list[str]:
+        suggest = {
+            "text": clip(lemma),
+            "term": {
+                "field": LEMMAS,
+                "suggest_mode": "always",
+                "max_edits": max(1, min(edits, 2)),
+                "prefix_length": 1,
+                "min_word_length": 1,
+                "size": 100,
+                "max_term_freq": 1.0,
+            },
+        }
+        answer = self._engine.search({"size": 0, "suggest": {"near": suggest}})
+        return [
+            option["text"]
+            for entry in answer.get("suggest", {}).get("near", [])
+            for option in entry.get("options", [])
+        ]
+
+
+@dataclass(frozen=True)
+class OpenSearchBatch:
+    """The indexes a sync writes into, split into parts by source (picklable: a worker
+    process analyses and sends its part with a client of its own)."""
+
+    address: Address
+    paragraph_index: str
+    files_index: str
+    parts: int
+    location: str
+    #: Where the lock is, whose heartbeat the writers refresh.
+    lock_index: str
+
+    def part_of(self, source: str) -> int:
+        return zlib.crc32(source.encode("utf-8")) % self.parts
+
+    def writer(self, part: int, concurrent: int = 1) -> BulkWriter:
+        return BulkWriter(self)
+
+
+def _key(source: str) -> str:
+    return hashlib.blake2b(source.encode("utf-8"), digest_size=12).hexdigest()
+
+
+class BulkWriter:
+    """Paragraphs and file records sent in bulk requests; a source's record goes only
+    after all of its paragraphs were taken."""
+
+    def __init__(self, batch: OpenSearchBatch) -> None:
+        self.batch = batch
+        self._client = batch.address.client()
+        # Per source: its new paragraphs (None: keep them), and its new record (None:
+        # delete it); an update keeps the paragraph count of the old record.
+        self._pending: dict[str, tuple[Sequence[str] | None, FileRecord | None]] = {}
+        self._size = 0
+
+    def replace(self, source: str, paragraphs: Sequence[str], record: FileRecord) -> None:
+        self._add(source, list(paragraphs), record)
+
+    def update_record(self, source: str, record: FileRecord) -> None:
+        self._add(source, None, record)
+
+    def delete(self, source: str) -> None:
+        self._add(source, [], None)
+
+    def _add(self, source: str, paragraphs: list[str] | None, record: FileRecord | None) -> None:
+        if source in self._pending:
+            self.flush()
+        self._pending[source] = (paragraphs, record)
+        self._size += len(paragraphs or ()) + 1
+        if self._size >= BULK_DOCUMENTS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send what is pending: paragraphs first, then the records of the sources whose
+        paragraphs all went in."""
+        if not self._pending:
+            return
+        pending, self._pending, self._size = self._pending, {}, 0
+        batch = self.batch
+        self._request(self._beat)
+        old = self._old_counts(list(pending))
+        actions: list[tuple[str, dict[str, Any]]] = []
+        for source, (paragraphs, _) in pending.items():
+            if paragraphs is None:
+                continue
+            key = _key(source)
+            for number, text in enumerate(paragraphs, 1):
+                document = {**paragraph_fields(text), "source": source, "paragraph": number}
+                action = {"_index": batch.paragraph_index, "_id": f"{key}-{number}"}
+                actions.append((source, {**action, "_source": document}))
+            for number in range(len(paragraphs) + 1, old.get(source, 0) + 1):
+                action = {"_op_type": "delete", "_index": batch.paragraph_index}
+                actions.append((source, {**action, "_id": f"{key}-{number}"}))
+        failed = self._send(actions)
+        records: list[tuple[str, dict[str, Any]]] = []
+        for source, (paragraphs, record) in pending.items():
+            if source in failed:
+                continue
+            action = {"_index": batch.files_index, "_id": _key(source)}
+            if record is None:
+                records.append((source, {**action, "_op_type": "delete"}))
+                continue
+            count = old.get(source, 0) if paragraphs is None else len(paragraphs)
+            fields = {
+                "kind": "file",
+                "source": source,
+                "size": record.size,
+                "mtime_ns": record.mtime_ns,
+                "sha": record.sha,
+                "problem": record.problem,
+                "paragraphs": count,
+            }
+            records.append((source, {**action, "_source": fields}))
+        failed.update(self._send(records))
+        if failed:
+            listed = "; ".join(f"{source}: {why}" for source, why in sorted(failed.items())[:3])
+            more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
+            raise EngineWriteError(
+                f"OpenSearch at {batch.location} refused {len(failed)} file(s): {listed}{more}; "
+                "the rest is indexed, run the sync again to retry them"
+            )
+
+    def _beat(self) -> None:
+        from opensearchpy.exceptions import NotFoundError
+
+        with contextlib.suppress(NotFoundError):  # a lock someone removed by hand
+            self._client.update(
+                index=self.batch.lock_index,
+                id=LOCK_ID,
+                body={"doc": {"heartbeat": time.time()}},
+            )
+
+    def _old_counts(self, sources: list[str]) -> dict[str, int]:
+        answer = self._request(
+            self._client.mget,
+            index=self.batch.files_index,
+            body={"ids": [_key(source) for source in sources]},
+            _source_includes=["paragraphs"],
+        )
+        counts = {}
+        for source, doc in zip(sources, answer["docs"], strict=True):
+            if doc.get("found"):
+                counts[source] = int(doc["_source"].get("paragraphs") or 0)
+        return counts
+
+    def _send(self, actions: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+        """Send bulk actions, retrying what the cluster is too busy to take; returns the
+        sources of the actions it refused, with why."""
+        from opensearchpy.helpers import streaming_bulk
+
+        failed: dict[str, str] = {}
+        if not actions:
+            return failed
+        sources = [source for source, _ in actions]
+        results = self._request(
+            lambda: list(
+                streaming_bulk(
+                    self._client,
+                    (action for _, action in actions),
+                    chunk_size=BULK_DOCUMENTS,
+                    max_retries=5,
+                    initial_backoff=1,
+                    max_backoff=30,
+                    raise_on_error=False,
+                    raise_on_exception=True,
+                    request_timeout=120,
+                )
+            )
+        )
+        for source, (ok, item) in zip(sources, results, strict=True):
+            if not ok:
+                (op,) = item.values()
+                if op.get("status") == 404 and "delete" in item:
+                    continue  # already gone
+                error = op.get("error", op.get("status"))
+                failed.setdefault(
+                    source, str(error.get("reason") if isinstance(error, dict) else error)
+                )
+        return failed
+
+    def _request(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        from opensearchpy.exceptions import ConnectionError as Unreachable
+        from opensearchpy.exceptions import ConnectionTimeout, TransportError
+
+        try:
+            return function(*args, **kwargs)
+        except (Unreachable, ConnectionTimeout, TransportError) as exc:
+            raise EngineWriteError(
+                f"OpenSearch at {self.batch.location} stopped taking writes ({_reason(exc)}); "
+                "what was sent is kept, run the sync again to finish"
+            ) from exc
+
+    def commit(self) -> None:
+        self.flush()
+        self._request(
+            self._client.indices.refresh,
+            index=f"{self.batch.paragraph_index},{self.batch.files_index}",
+        )
+
+    def cancel(self) -> None:
+        self._pending, self._size = {}, 0
+
+
+class _Lock:
+    """One sync at a time: a document in the live file records. The writers refresh its
+    heartbeat as they send; a lock whose heartbeat stopped was left by a sync that died."""
+
+    def __init__(self, engine: OpenSearchEngine) -> None:
+        self.engine = engine
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
+
+    def acquire(self) -> None:
+        """Take the lock, or take over one whose holder stopped beating.
+
+        :raises IndexBusyError: another sync holds it.
+        """
+        from opensearchpy.exceptions import ConflictError
+
+        engine = self.engine
+        try:
+            self._put(engine._client.create)
+            return
+        except ConflictError:
+            held = engine._call(
+                "taking the lock", engine._client.get, index=engine._files_alias, id=LOCK_ID
+            )
+        busy = IndexBusyError(f"another process is updating the index at {engine.location}")
+        if time.time() - float(held["_source"].get("heartbeat", 0)) < LOCK_STALE_SECONDS:
+            raise busy
+        try:  # only if nobody took it over first
+            self._put(
+                engine._client.index,
+                if_seq_no=held["_seq_no"],
+                if_primary_term=held["_primary_term"],
+            )
+        except ConflictError as exc:
+            raise busy from exc
+
+    def _put(self, operation: Any, **condition: Any) -> None:
+        fields = {"kind": "lock", "owner": self.owner, "heartbeat": time.time()}
+        engine = self.engine
+        engine._call(
+            "taking the lock",
+            operation,
+            index=engine._files_alias,
+            id=LOCK_ID,
+            body=fields,
+            refresh=True,
+            **condition,
+        )
+
+    def release(self) -> None:
+        engine = self.engine
+        with contextlib.suppress(Exception):
+            engine._client.delete(index=engine._files_alias, id=LOCK_ID, refresh=True)
+
+
+def _reason(exc: Exception) -> str:
+    info = getattr(exc, "info", None)
+    if isinstance(info, dict):
+        error = info.get("error")
+        if isinstance(error, dict):
+            return str(error.get("reason") or error.get("type"))
+    if isinstance(info, Exception):
+        return str(info).split("\n")[0][:200]
+    return (str(getattr(exc, "error", "")) or type(exc).__name__)[:200]

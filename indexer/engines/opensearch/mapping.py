@@ -1,0 +1,137 @@
+"""How paragraphs are laid out in OpenSearch: pre-analysed fields and their mapping.
+
+Each word position goes as the group of its lemmas joined by ``|`` (``стать|сталь``,
+``воздушно-космический|воздушно|воздушный|космический``); the index splits the text at
+spaces and each group into its lemmas, all at the word's position, so the engine sees
+exactly the terms and positions our analysis made. A second field holds the word forms
+(lower case, ё→е) at the same positions, for ``=exact`` and ``prefix*``. The paragraph's
+text, its source, number and length (as BM25 counts it) are kept with it; file records
+live in a companion index.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...analysis import INDEX
+from ...forms import surface_form
+from ...ranking import BM25_B, BM25_K1
+
+#: Bumped whenever what is indexed changes; an index of another version must be rebuilt.
+SCHEMA_VERSION = 1
+#: Marks the indexes as ours.
+FORMAT = "indexer paragraph index"
+#: Lucene refuses a term over 32,766 bytes of UTF-8; a word that long is no word.
+MAX_TERM_CHARACTERS = 4000
+LEMMAS, FORMS, TEXT = "lemmas", "forms", "text"
+
+
+def clip(term: str) -> str:
+    """A term as the index keeps it."""
+    return term[:MAX_TERM_CHARACTERS]
+
+
+def paragraph_fields(text: str) -> dict[str, Any]:
+    """The indexed fields of a paragraph's text.
+
+    >>> fields = paragraph_fields("Цены стали")
+    >>> fields["lemmas"], fields["forms"], fields["length"]
+    ('цена стать|сталь', 'цены стали', 3)
+    """
+    lemmas: list[dict[str, None]] = []
+    forms: list[dict[str, None]] = []
+    for word in INDEX(text):
+        if word.position == len(lemmas):
+            lemmas.append({})
+            forms.append({})
+        lemmas[-1].update(dict.fromkeys(clip(lemma) for lemma in word.lemmas))
+        forms[-1][clip(surface_form(word.text))] = None
+    return {
+        LEMMAS: " ".join("|".join(group) for group in lemmas),
+        FORMS: " ".join("|".join(group) for group in forms),
+        TEXT: text,
+        # Every lemma at every position counts, as the index counts tokens.
+        "length": sum(len(group) for group in lemmas),
+    }
+
+
+def paragraph_index(shards: int, replicas: int) -> dict[str, Any]:
+    """Settings and mappings of a paragraph index."""
+    return {
+        "settings": {
+            "index": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "analysis": {
+                "tokenizer": {
+                    # Longer tokens would be cut and shift every later position.
+                    "positions": {"type": "whitespace", "max_token_length": 1 << 20}
+                },
+                "filter": {
+                    "alternatives": {
+                        "type": "pattern_capture",
+                        "patterns": ["([^|]+)"],
+                        "preserve_original": False,
+                    }
+                },
+                "analyzer": {
+                    "groups": {
+                        "type": "custom",
+                        "tokenizer": "positions",
+                        "filter": ["alternatives", "remove_duplicates"],
+                    }
+                },
+            },
+            "similarity": {
+                # The tokens stacked on a word count in the length, as in the embedded index.
+                "paragraphs": {
+                    "type": "BM25",
+                    "b": BM25_B,
+                    "k1": BM25_K1,
+                    "discount_overlaps": False,
+                }
+            },
+        },
+        "mappings": {
+            "_meta": {"indexer": {"format": FORMAT, "schema": SCHEMA_VERSION}},
+            "dynamic": "strict",
+            "properties": {
+                LEMMAS: {
+                    "type": "text",
+                    "analyzer": "groups",
+                    "similarity": "paragraphs",
+                    "term_vector": "with_positions",
+                },
+                FORMS: {
+                    "type": "text",
+                    "analyzer": "groups",
+                    "norms": False,
+                    "index_options": "positions",
+                },
+                TEXT: {"type": "text", "index": False},
+                "source": {"type": "keyword"},
+                "paragraph": {"type": "integer"},
+                "length": {"type": "integer"},
+            },
+        },
+    }
+
+
+def files_index(shards: int, replicas: int) -> dict[str, Any]:
+    """Settings and mappings of the companion index of file records (and the lock)."""
+    return {
+        "settings": {"index": {"number_of_shards": 1, "number_of_replicas": replicas}},
+        "mappings": {
+            "_meta": {"indexer": {"format": FORMAT, "schema": SCHEMA_VERSION}},
+            "dynamic": "strict",
+            "properties": {
+                "kind": {"type": "keyword"},
+                "source": {"type": "keyword"},
+                "size": {"type": "long"},
+                "mtime_ns": {"type": "long"},
+                "sha": {"type": "keyword"},
+                "problem": {"type": "keyword", "index": False},
+                "paragraphs": {"type": "integer"},
+                "owner": {"type": "keyword"},
+                "heartbeat": {"type": "double"},
+            },
+        },
+    }
