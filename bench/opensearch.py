@@ -102,7 +102,7 @@ def main() -> None:
     if url is None:
         from opensearch_node.cluster import Cluster
 
-        cluster = Cluster(nodes=2)
+        cluster = Cluster(nodes=2, quick_start=False)
         started = timed(lambda: (cluster.start(), cluster.wait("green")))
         url = cluster.url
         print(f"a 2-node cluster on 127.0.0.1, green in {started:.1f} s: {url}")

@@ -93,16 +93,19 @@ class Lexicon:
 
     def has_word(self, word: str) -> bool:
         """Whether any form of ``word`` is indexed (by one of its lemmas)."""
-        return any(self.statistics.frequency(lemma) > 0 for w in QUERY(word) for lemma in w.lemmas)
+        lemmas = [lemma for w in QUERY(word) for lemma in w.lemmas]
+        return any(self.statistics.frequencies(lemmas).values())
 
     def lemmas_near(self, lemma: str, edits: int) -> list[tuple[int, int, str]]:
         """Indexed lemmas within ``edits`` edits, closest and most frequent first, as
         ``(edits, -frequency, lemma)``."""
-        found = []
-        for candidate in set(self.vocabulary.similar(lemma, edits)):
-            if candidate != lemma and candidate.isalpha() == lemma.isalpha():
-                frequency = self.statistics.frequency(candidate)
-                found.append((_edits(candidate, lemma), -frequency, candidate))
+        candidates = {
+            candidate
+            for candidate in self.vocabulary.similar(lemma, edits)
+            if candidate != lemma and candidate.isalpha() == lemma.isalpha()
+        }
+        frequencies = self.statistics.frequencies(candidates)
+        found = [(_edits(c, lemma), -frequencies[c], c) for c in candidates]
         return sorted(found)
 
 

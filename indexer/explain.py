@@ -76,6 +76,9 @@ class Context:
 
     statistics: Statistics
     query: CompiledQuery | None = None
+    #: Whether to say which word forms matched: only the scores are wanted when
+    #: candidates are ranked, and finding the forms means analysing the text again.
+    describe: bool = True
 
     def asked(self, lemma: str) -> str:
         """The query words that searched ``lemma``, as typed."""
@@ -135,6 +138,8 @@ class _Evaluator:
             return None
         bm25 = BM25.of(lemma, self.statistics, weight)
         tf, length = len(found), self.paragraph.length
+        if not self.context.describe:
+            return Explanation(lemma, bm25(tf, length))
         asked = self.context.asked(lemma)
         forms = dict.fromkeys(text for text, lemmas in self.words if lemma in lemmas)
         matched = ", ".join(f"«{form}»" for form in forms) or "(a part of a word)"

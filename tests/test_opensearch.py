@@ -159,6 +159,30 @@ def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_a_parallel_sync_into_the_cluster(
+    opensearch_cluster: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer import sync
+
+    monkeypatch.setattr(sync, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr("indexer.engines.opensearch.engine.BULK_DOCUMENTS", 20)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    lines = ARTICLE.read_text(encoding="utf-8").splitlines()
+    for number in range(12):
+        (docs / f"{number:02}.txt").write_text("\n\n".join(lines), encoding="utf-8")
+    with Index(_location(opensearch_cluster, "parallel")) as index:
+        report = index.sync([docs], workers=2)
+        assert len(report.added) == 12
+        assert index.search("переговоры", limit=100).total == 2 * 12
+        (docs / "03.txt").write_text("Совсем новый текст о переговорах.", encoding="utf-8")
+        (docs / "07.txt").unlink()
+        report = index.sync([docs], workers=2)
+        assert [Path(p).name for p in report.updated] == ["03.txt"]
+        assert [Path(p).name for p in report.removed] == ["07.txt"]
+        assert index.search("переговоры", limit=100).total == 2 * 10 + 1
+
+
 def test_the_command_line_searches_a_cluster(opensearch_cluster: object) -> None:
     location = _location(opensearch_cluster, "cli")
     done = _cli('"прекращение огня"', str(ARTICLE), "--index", location, "--json")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...plan import AllOf, AnyOf, Coordinated, Filtered, Node, PhraseWords, Prefix, Sources, Word
-from ...ranking import Statistics, related_weight
+from ...ranking import RELATED_WEIGHT
 from .mapping import FORMS, LEMMAS, clip
 
 #: A prefix is expanded into at most this many word forms, the most frequent first.
@@ -22,15 +22,14 @@ PREFIX_TERMS = 512
 Query = dict[str, Any]
 
 
-def compile_plan(node: Node, statistics: Statistics) -> Query:
+def compile_plan(node: Node) -> Query:
     """The OpenSearch query of a plan."""
     match node:
         case Word():
             terms = [_term(LEMMAS, lemma) for lemma in node.lemmas]
-            for lemma in node.related:
-                weight = related_weight(node.lemmas, lemma, statistics)
-                if weight:
-                    terms.append(_term(LEMMAS, lemma, weight))
+            # At the related lemmas' nominal weight: their exact weight needs statistics
+            # the rescoring asks for in this very request.
+            terms += [_term(LEMMAS, lemma, RELATED_WEIGHT) for lemma in node.related]
             best = terms[0] if len(terms) == 1 else {"dis_max": {"queries": terms}}
             if node.form is None:
                 return best
@@ -52,16 +51,16 @@ def compile_plan(node: Node, statistics: Statistics) -> Query:
                 return {"match_none": {}}
             return {"constant_score": {"filter": {"terms": {"source": list(node.names)}}}}
         case Coordinated() | AnyOf():
-            parts = [compile_plan(part, statistics) for part in node.parts]
+            parts = [compile_plan(part) for part in node.parts]
             return {"bool": {"should": parts, "minimum_should_match": 1}}
         case AllOf():
-            return {"bool": {"must": [compile_plan(part, statistics) for part in node.parts]}}
+            return {"bool": {"must": [compile_plan(part) for part in node.parts]}}
         case Filtered():
-            query: Query = {"must": [compile_plan(node.scored, statistics)]}
+            query: Query = {"must": [compile_plan(node.scored)]}
             if node.required:
-                query["filter"] = [compile_plan(part, statistics) for part in node.required]
+                query["filter"] = [compile_plan(part) for part in node.required]
             if node.excluded:
-                query["must_not"] = [compile_plan(part, statistics) for part in node.excluded]
+                query["must_not"] = [compile_plan(part) for part in node.excluded]
             return {"bool": query}
     raise TypeError(f"not a plan: {node!r}")
 

@@ -36,16 +36,19 @@ from .mapping import (
     FORMAT,
     LEMMAS,
     SCHEMA_VERSION,
+    TEXT,
     clip,
     files_index,
     paragraph_fields,
     paragraph_index,
 )
 
+#: What a search fetches of each candidate: the lemma groups give its positions.
+STORED_FIELDS = [TEXT, "source", "paragraph", "length", LEMMAS]
 #: OpenSearch versions this engine is tested with (major versions).
 SUPPORTED_MAJOR = (2,)
 #: How many of the cluster's best candidates are scored again in Python.
-RESCORED = 100
+RESCORED = 50
 #: The most hits one search may ask for (OpenSearch's ``index.max_result_window``).
 RESULT_WINDOW = 10_000
 #: Documents per bulk request.
@@ -227,8 +230,7 @@ class OpenSearchEngine:
 
     def _reset(self) -> None:
         self._statistics: OpenSearchStatistics | None = None
-        self._stored: dict[ParagraphId, Paragraph] = {}
-        self._vectors: dict[ParagraphId, dict[str, list[int]]] = {}
+        self._stored: dict[ParagraphId, _Stored] = {}
 
     def statistics(self) -> OpenSearchStatistics:
         self._check_current()
@@ -247,30 +249,35 @@ class OpenSearchEngine:
         )
 
     def candidates(self, plan: Node, depth: int) -> Candidates:
+        """One request: the cluster's best candidates with their stored fields, and the
+        collection statistics the rescoring still lacks (a global aggregation)."""
         statistics = self.statistics()
         lemmas, prefixes = lemmas_to_look_up(plan)
-        statistics.prefetch(lemmas)
-        body = {
-            "query": compile_plan(plan, statistics),
+        body: dict[str, Any] = {
+            "query": compile_plan(plan),
             # The cluster hands out at most its result window (10,000 by default).
             "size": min(max(depth, RESCORED), RESULT_WINDOW),
-            "_source": ["text", "source", "paragraph", "length"],
+            "_source": STORED_FIELDS,
             "track_total_hits": True,
         }
-        found = self.search(body, search_type="dfs_query_then_fetch")["hits"]
+        missing = statistics.missing(lemmas)
+        if missing is not None:
+            body["aggs"] = {"everything": {"global": {}, "aggs": missing}}
+        answer = self.search(body, search_type="dfs_query_then_fetch")
+        if missing is not None:
+            statistics.learn(answer["aggregations"]["everything"])
+        found = answer["hits"]
         ids: list[ParagraphId] = []
         for hit in found["hits"]:
-            stored = hit["_source"]
-            self._stored[hit["_id"]] = Paragraph(
-                stored["source"], stored["paragraph"], stored["text"], stored["length"]
-            )
+            self._stored[hit["_id"]] = _Stored.of(hit["_source"])
             ids.append(hit["_id"])
         positions = self.positions(ids, lemmas, prefixes)
-        statistics.prefetch({lemma for found in positions.values() for lemma in found})
-        context = Context(statistics)
+        statistics.frequencies({lemma for found in positions.values() for lemma in found})
+        context = Context(statistics, describe=False)
         scored = []
         for pid in ids:
-            explained = evaluate(plan, self._stored[pid], positions.get(pid, {}), context)
+            paragraph = self._stored[pid].paragraph
+            explained = evaluate(plan, paragraph, positions.get(pid, {}), context)
             if explained is not None:
                 scored.append((pid, explained.score))
         scored.sort(key=lambda item: -item[1])
@@ -282,59 +289,35 @@ class OpenSearchEngine:
         lemmas: Collection[str],
         prefixes: Collection[str] = (),
     ) -> dict[ParagraphId, dict[str, list[int]]]:
-        """From the term vectors of the paragraphs (kept until the next write)."""
-        missing = [pid for pid in dict.fromkeys(paragraphs) if pid not in self._vectors]
-        if missing:
-            body = {
-                "ids": missing,
-                "parameters": {
-                    "fields": [LEMMAS],
-                    "positions": True,
-                    "offsets": False,
-                    "payloads": False,
-                    "term_statistics": False,
-                    "field_statistics": False,
-                },
-            }
-            answer = self._call(
-                "reading positions",
-                self._client.mtermvectors,
-                index=self.address.name,
-                body=body,
-            )
-            for doc in answer["docs"]:
-                terms = doc.get("term_vectors", {}).get(LEMMAS, {}).get("terms", {})
-                self._vectors[doc["_id"]] = {
-                    term: [token["position"] for token in found.get("tokens", ())]
-                    for term, found in terms.items()
-                }
+        """From the lemma groups each paragraph was indexed with, as the engine split
+        them: the same terms at the same positions, without asking the cluster again."""
+        stored = self._load(paragraphs)
         wanted = {clip(lemma): lemma for lemma in lemmas}
         starts = tuple(clip(prefix) for prefix in prefixes)
         out: dict[ParagraphId, dict[str, list[int]]] = {}
-        for pid in paragraphs:
-            have = self._vectors.get(pid, {})
+        for pid, found in zip(paragraphs, stored, strict=True):
             out[pid] = {
-                wanted.get(term, term): found
-                for term, found in have.items()
+                wanted.get(term, term): where
+                for term, where in found.positions.items()
                 if term in wanted or (starts and term.startswith(starts))
             }
         return out
 
     def paragraphs(self, ids: Sequence[ParagraphId]) -> list[Paragraph]:
-        missing = [pid for pid in ids if pid not in self._stored]
+        return [stored.paragraph for stored in self._load(ids)]
+
+    def _load(self, ids: Sequence[ParagraphId]) -> list[_Stored]:
+        missing = [pid for pid in dict.fromkeys(ids) if pid not in self._stored]
         if missing:
             answer = self._call(
                 "reading paragraphs",
                 self._client.mget,
                 index=self.address.name,
                 body={"ids": missing},
-                _source_includes=["text", "source", "paragraph", "length"],
+                _source_includes=STORED_FIELDS,
             )
             for doc in answer["docs"]:
-                stored = doc["_source"]
-                self._stored[doc["_id"]] = Paragraph(
-                    stored["source"], stored["paragraph"], stored["text"], stored["length"]
-                )
+                self._stored[doc["_id"]] = _Stored.of(doc["_source"])
         return [self._stored[pid] for pid in ids]
 
     def file_records(self) -> dict[str, FileRecord]:
@@ -398,59 +381,81 @@ class OpenSearchEngine:
             self._client.close()
 
 
+class _Stored:
+    """A paragraph as stored, and the positions of its lemmas, parsed when first asked."""
+
+    def __init__(self, paragraph: Paragraph, groups: str) -> None:
+        self.paragraph = paragraph
+        self._groups = groups
+
+    @classmethod
+    def of(cls, source: dict[str, Any]) -> _Stored:
+        paragraph = Paragraph(source["source"], source["paragraph"], source[TEXT], source["length"])
+        return cls(paragraph, source.get(LEMMAS, ""))
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for position, group in enumerate(self._groups.split(" ")):
+            for lemma in group.split("|"):
+                found.setdefault(lemma, []).append(position)
+        return found
+
+
 class OpenSearchStatistics:
-    """Collection statistics from the cluster, asked once per lemma until a write."""
+    """Collection statistics from the cluster, each asked once until the next write."""
 
     def __init__(self, engine: OpenSearchEngine) -> None:
         self._engine = engine
         self._frequencies: dict[str, int] = {}
-
-    @cached_property
-    def _totals(self) -> tuple[int, float]:
-        body = {
-            "size": 0,
-            "track_total_hits": True,
-            "aggs": {"length": {"sum": {"field": "length"}}},
-        }
-        answer = self._engine.search(body)
-        count = int(answer["hits"]["total"]["value"])
-        return count, float(answer["aggregations"]["length"]["value"])
+        self._totals: tuple[int, float] | None = None
 
     @property
     def paragraphs(self) -> int:
-        return max(1, self._totals[0])
+        return max(1, self._learned()[0])
 
     @property
     def average_length(self) -> float:
-        return self._totals[1] / self.paragraphs or 1.0
+        return self._learned()[1] / self.paragraphs or 1.0
 
     def frequency(self, lemma: str) -> int:
-        if lemma not in self._frequencies:
-            self.prefetch([lemma])
-        return self._frequencies[lemma]
+        return self.frequencies([lemma])[lemma]
 
-    def prefetch(self, lemmas: Collection[str]) -> None:
-        """Ask for the paragraph frequencies of many lemmas in one request."""
-        missing = [lemma for lemma in dict.fromkeys(lemmas) if lemma not in self._frequencies]
-        if not missing:
-            return
-        body: list[dict[str, Any]] = []
-        for lemma in missing:
-            body += [
-                {},
-                {"size": 0, "track_total_hits": True, "query": {"term": {LEMMAS: clip(lemma)}}},
-            ]
-        engine = self._engine
-        answer = engine._call(
-            "counting paragraphs", engine._client.msearch, index=engine.address.name, body=body
-        )
-        for lemma, found in zip(missing, answer["responses"], strict=True):
-            if "error" in found:
-                raise IndexLocationError(
-                    f"OpenSearch at {engine.location} failed while counting paragraphs: "
-                    f"{found['error']}"
-                )
-            self._frequencies[lemma] = int(found["hits"]["total"]["value"])
+    def frequencies(self, lemmas: Collection[str]) -> dict[str, int]:
+        missing = self.missing(lemmas)
+        if missing is not None:
+            answer = self._engine.search({"size": 0, "aggs": missing})
+            self.learn(answer["aggregations"])
+        return {lemma: self._frequencies[lemma] for lemma in lemmas}
+
+    def _learned(self) -> tuple[int, float]:
+        if self._totals is None:
+            self.frequencies(())
+        assert self._totals is not None
+        return self._totals
+
+    def missing(self, lemmas: Collection[str]) -> dict[str, Any] | None:
+        """The aggregations that count what is not known yet (of every paragraph, as
+        ``aggs`` of a ``global`` aggregation or of a search of everything), or None."""
+        aggregations: dict[str, Any] = {}
+        for lemma in dict.fromkeys(lemmas):
+            if lemma not in self._frequencies:
+                # Named by number, the lemma in the metadata: aggregation names may not
+                # hold every character a lemma may.
+                count = {"filter": {"term": {LEMMAS: clip(lemma)}}, "meta": {"lemma": lemma}}
+                aggregations[f"f{len(aggregations)}"] = count
+        if self._totals is None:
+            aggregations["length"] = {"sum": {"field": "length"}}
+            aggregations["count"] = {"value_count": {"field": "paragraph"}}
+        return aggregations or None
+
+    def learn(self, answer: dict[str, Any]) -> None:
+        """Keep what the aggregations of :meth:`missing` found."""
+        for name, found in answer.items():
+            if name.startswith("f") and isinstance(found, dict) and "meta" in found:
+                self._frequencies[found["meta"]["lemma"]] = int(found["doc_count"])
+        if "length" in answer:
+            self._totals = (int(answer["count"]["value"]), float(answer["length"]["value"] or 0))
 
 
 class OpenSearchVocabulary:
@@ -584,9 +589,11 @@ class BulkWriter:
             )
 
     def _beat(self) -> None:
-        from opensearchpy.exceptions import NotFoundError
+        from opensearchpy.exceptions import ConflictError, NotFoundError
 
-        with contextlib.suppress(NotFoundError):  # a lock someone removed by hand
+        # Another writer of the sync beating at the same moment is as good; a lock that
+        # is gone was removed by hand.
+        with contextlib.suppress(ConflictError, NotFoundError):
             self._client.update(
                 index=self.batch.lock_index,
                 id=LOCK_ID,

@@ -93,13 +93,10 @@ def paragraph_index(shards: int, replicas: int) -> dict[str, Any]:
         "mappings": {
             "_meta": {"indexer": {"format": FORMAT, "schema": SCHEMA_VERSION}},
             "dynamic": "strict",
+            # The lemma groups stay in the source: they give a paragraph's positions.
+            "_source": {"excludes": [FORMS]},
             "properties": {
-                LEMMAS: {
-                    "type": "text",
-                    "analyzer": "groups",
-                    "similarity": "paragraphs",
-                    "term_vector": "with_positions",
-                },
+                LEMMAS: {"type": "text", "analyzer": "groups", "similarity": "paragraphs"},
                 FORMS: {
                     "type": "text",
                     "analyzer": "groups",

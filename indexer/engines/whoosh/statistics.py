@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import cached_property
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -42,6 +42,9 @@ class WhooshStatistics:
         if known is None:
             known = self._frequencies[lemma] = self.searcher.doc_frequency(CONTENT, lemma)
         return known
+
+    def frequencies(self, lemmas: Collection[str]) -> dict[str, int]:
+        return {lemma: self.frequency(lemma) for lemma in lemmas}
 
 
 _statistics: WeakKeyDictionary[Any, WhooshStatistics] = WeakKeyDictionary()
