@@ -18,12 +18,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import socket
 import time
 import zlib
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from ...engine import Candidates, FileRecord, Paragraph, ParagraphId
@@ -293,14 +293,18 @@ class OpenSearchEngine:
         them: the same terms at the same positions, without asking the cluster again."""
         stored = self._load(paragraphs)
         wanted = {clip(lemma): lemma for lemma in lemmas}
-        starts = tuple(clip(prefix) for prefix in prefixes)
+        pattern = _lemma_pattern(wanted, [clip(prefix) for prefix in prefixes])
         out: dict[ParagraphId, dict[str, list[int]]] = {}
         for pid, found in zip(paragraphs, stored, strict=True):
-            out[pid] = {
-                wanted.get(term, term): where
-                for term, where in found.positions.items()
-                if term in wanted or (starts and term.startswith(starts))
-            }
+            groups = found.groups
+            where: dict[str, list[int]] = {}
+            position = cursor = 0
+            for match in pattern.finditer(groups) if pattern else ():
+                # A word's position is the number of spaces before its group.
+                position += groups.count(" ", cursor, match.start())
+                cursor = match.start()
+                where.setdefault(wanted.get(match.group(), match.group()), []).append(position)
+            out[pid] = where
         return out
 
     def paragraphs(self, ids: Sequence[ParagraphId]) -> list[Paragraph]:
@@ -381,25 +385,28 @@ class OpenSearchEngine:
             self._client.close()
 
 
+@dataclass(frozen=True)
 class _Stored:
-    """A paragraph as stored, and the positions of its lemmas, parsed when first asked."""
+    """A paragraph as stored, with the lemma groups it was indexed with."""
 
-    def __init__(self, paragraph: Paragraph, groups: str) -> None:
-        self.paragraph = paragraph
-        self._groups = groups
+    paragraph: Paragraph
+    groups: str
 
     @classmethod
     def of(cls, source: dict[str, Any]) -> _Stored:
         paragraph = Paragraph(source["source"], source["paragraph"], source[TEXT], source["length"])
         return cls(paragraph, source.get(LEMMAS, ""))
 
-    @cached_property
-    def positions(self) -> dict[str, list[int]]:
-        found: dict[str, list[int]] = {}
-        for position, group in enumerate(self._groups.split(" ")):
-            for lemma in group.split("|"):
-                found.setdefault(lemma, []).append(position)
-        return found
+
+def _lemma_pattern(lemmas: Collection[str], prefixes: Collection[str]) -> re.Pattern[str] | None:
+    """Any of ``lemmas``, or a lemma starting with one of ``prefixes``, as a whole member
+    of a group (groups are separated by spaces, their lemmas by ``|``)."""
+    longest_first = sorted(lemmas, key=len, reverse=True)
+    alternatives = [re.escape(lemma) for lemma in longest_first]
+    alternatives += [re.escape(prefix) + "[^ |]*" for prefix in prefixes]
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<![^ |])(?:{'|'.join(alternatives)})(?![^ |])")
 
 
 class OpenSearchStatistics:
