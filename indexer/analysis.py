@@ -26,6 +26,10 @@ from typing import NamedTuple
 
 from .morphology import LEMMA_CACHE_SIZE, lemma_weights
 
+#: Bumped whenever what a text is analysed into changes: every engine's index of another
+#: version must then be rebuilt.
+ANALYSIS_VERSION = 1
+
 # Letters and digits, with combining accents and soft hyphens allowed inside a word:
 # «за́мок» (a stress mark) and «пере\xadговоры» (a soft hyphen) are single words.
 _PIECE = r"[^\W_](?:[^\W_]|[\u0300-\u036f\u00ad])*"
@@ -219,10 +223,6 @@ class Analyzer:
                     else:
                         listed.append(position)
         return found
-
-    def cache_clear(self) -> None:
-        """Forget the analysed words (after the morphology changed, in tests)."""
-        self.word.cache_clear()  # type: ignore[attr-defined]
 
 
 #: How documents are analysed: compounds also by their parts.

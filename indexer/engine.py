@@ -18,6 +18,7 @@ needs no edit here.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -28,6 +29,15 @@ from .ranking import Statistics
 
 #: How an engine names a paragraph between calls (valid until the next write).
 ParagraphId: TypeAlias = int | str
+
+
+def partition(source: str, parts: int) -> int:
+    """The part of ``parts`` a source is written by: stable across processes and runs.
+
+    >>> partition("/news/a.txt", 4) == partition("/news/a.txt", 4)
+    True
+    """
+    return zlib.crc32(source.encode("utf-8")) % parts
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,8 @@ class FileRecord:
 @dataclass(frozen=True)
 class Paragraph:
     """A stored paragraph: where it comes from, its text, and its length as BM25 counts
-    it (words, with a compound's parts stacked on it; an engine may round it)."""
+    it (its lemmas, those stacked on one word each counted, rounded up by
+    :func:`indexer.ranking.counted_length`)."""
 
     source: str
     number: int
@@ -86,11 +97,14 @@ class ParagraphWriter(Protocol):
         ...
 
     def commit(self) -> None:
-        """Make everything written visible (and durable), all or nothing."""
+        """Make everything written visible and durable. An engine that cannot write all
+        or nothing (a cluster) must at least write a source's record after its
+        paragraphs, so that a sync cut short is redone by the next."""
         ...
 
     def cancel(self) -> None:
-        """Forget everything written since the writer was opened."""
+        """Forget what was written since the writer was opened, or what is not sent yet
+        where that is all an engine can do."""
         ...
 
 
@@ -111,7 +125,8 @@ class Batch(Protocol):
         """A writer for one part, sharing the engine's writing resources with
         ``concurrent - 1`` others.
 
-        :raises IndexBusyError: another process is writing that part.
+        :raises IndexBusyError: another process is writing that part (where the engine
+            locks by part).
         """
         ...
 
@@ -135,8 +150,8 @@ class Engine(Protocol):
         """Write into the index; with ``fresh``, into a new empty index that replaces
         this one when the block ends without an error (until then searches see the old).
 
-        :raises IndexBusyError: another process is writing (``fresh`` only: otherwise
-            the writers say so).
+        :raises IndexBusyError: another process is writing (the embedded engine says
+            so here only for ``fresh``, and otherwise when a writer opens).
         """
         ...
 
@@ -159,8 +174,8 @@ class Engine(Protocol):
         prefixes: Collection[str] = (),
     ) -> dict[ParagraphId, dict[str, list[int]]]:
         """For each paragraph, the word positions of each of ``lemmas`` it has, and of
-        every lemma it has that starts with one of ``prefixes``, in order (a lemma
-        stacked twice on one word may be listed twice there)."""
+        every lemma it has that starts with one of ``prefixes``, in order (a lemma that
+        two parts of one word share is listed twice there by the embedded engine)."""
         ...
 
     def paragraphs(self, ids: Sequence[ParagraphId]) -> list[Paragraph]:

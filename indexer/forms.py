@@ -58,10 +58,6 @@ class FormCheck:
             return self.form in found
         return self._regex.search(text) is not None
 
-    def describe(self) -> str:
-        """What the check keeps, for explanations."""
-        return f"words starting «{self.form}»" if self.prefix else f"the exact form «{self.form}»"
-
 
 @dataclass(frozen=True)
 class PhraseCheck:
@@ -81,7 +77,3 @@ class PhraseCheck:
             all(form in found[i : i + width] for form in self.forms)
             for i in range(max(1, len(found) - width + 1))
         )
-
-    def describe(self) -> str:
-        """What the check keeps, for explanations."""
-        return f"the exact forms «{' '.join(self.forms)}» together"

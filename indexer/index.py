@@ -184,11 +184,15 @@ class Index:
         signals = [s for s in ranking.RERANK_SIGNALS if s.applies(compiled.near)]
         depth = max(limit, ranking.RERANK_DEPTH) if signals else limit
         found = engine.candidates(compiled.plan, depth)
-        bonuses = self._bonuses(compiled, [pid for pid, _ in found.top], signals)
-        ranked = [(score + sum(bonuses[pid]), pid) for pid, score in found.top]
-        # Stable: equal scores keep the first pass's order.
-        ranked.sort(key=lambda item: -item[0])
-        ranked = ranked[:limit]
+        ids = [pid for pid, _ in found.top]
+        bonuses = self._bonuses(compiled, ids, signals)
+        stored = dict(zip(ids, engine.paragraphs(ids), strict=True))
+        # Equal scores (a paragraph copied from one article to another) in the order of
+        # their sources and numbers, whatever order the engine found them in.
+        ranked = sorted(
+            ((score + sum(bonuses[pid]), pid) for pid, score in found.top),
+            key=lambda item: (-item[0], stored[item[1]].source, stored[item[1]].number),
+        )[:limit]
         # Related lemmas are marked only where they counted.
         marked = compiled.lemmas | {
             lemma
@@ -197,8 +201,8 @@ class Index:
             if ranking.related_weight(word.lemmas, lemma, statistics)
         }
         hits = []
-        paragraphs = engine.paragraphs([pid for _, pid in ranked])
-        for (score, pid), paragraph in zip(ranked, paragraphs, strict=True):
+        for score, pid in ranked:
+            paragraph = stored[pid]
             explanation = None
             if explain:
                 earned = zip(signals, bonuses[pid], strict=True)

@@ -144,8 +144,8 @@ Node = Word | PhraseWords | Prefix | Sources | Coordinated | AllOf | AnyOf | Fil
 
 
 def lemmas_of(node: Node) -> tuple[str, ...]:
-    """The lemmas a part of a plan searches for itself, in order: what makes it
-    informative (related lemmas, required and excluded parts do not count).
+    """The lemmas a part of a plan names, in order: what makes it informative (its
+    words', and those of what it requires or leaves out; related lemmas do not count).
 
     >>> lemmas_of(Coordinated((Word(("стать", "сталь")), PhraseWords((("цена",),)))))
     ('стать', 'сталь', 'цена')
@@ -156,9 +156,10 @@ def lemmas_of(node: Node) -> tuple[str, ...]:
         return tuple(lemma for word in node.words for lemma in word)
     if isinstance(node, Sources):
         return ()
-    if isinstance(node, Filtered):
-        return lemmas_of(node.scored)
-    return tuple(dict.fromkeys(lemma for part in node.parts for lemma in lemmas_of(part)))
+    parts = (
+        (node.scored, *node.required, *node.excluded) if isinstance(node, Filtered) else node.parts
+    )
+    return tuple(dict.fromkeys(lemma for part in parts for lemma in lemmas_of(part)))
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -152,8 +152,8 @@ def run(
     """Carry out a plan part by part, committing each part; in parallel when it pays.
 
     Each part is written by one writer, in this process or in a worker process of its
-    own; a part that is interrupted keeps its previous commit, which agrees with its
-    own file records.
+    own; a part that is interrupted leaves file records that agree with what it holds
+    or tell the next sync what to redo (see :meth:`ParagraphWriter.commit`).
     """
     from .progress import progress_bar
 

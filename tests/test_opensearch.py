@@ -252,6 +252,79 @@ def test_a_busy_index_is_searchable_and_a_dead_syncs_lock_is_taken_over(
         assert "заметка" not in index.sources()
 
 
+def test_a_sync_cut_short_leaves_no_orphans(
+    opensearch_cluster: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer.engines.opensearch.engine import BulkWriter
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    article = docs / ARTICLE.name
+    article.write_text(ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    with Index(_location(opensearch_cluster, "orphans")) as index:
+        # Killed after the paragraphs went in, before the file record did.
+        def killed(self: object, *args: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(BulkWriter, "_send_records", killed)
+        with pytest.raises(KeyboardInterrupt):
+            index.sync([docs])
+        monkeypatch.undo()
+        assert index.sources() == []
+        # The article shrank to one paragraph before the next sync.
+        article.write_text("Переговоры отменили.\n", encoding="utf-8")
+        touch_later(article)
+        assert index.sync([docs]).added == (str(article),)
+        assert paragraphs(index.search("Сирия")) == []
+        assert [h.text for h in index.search("переговоры")] == ["Переговоры отменили."]
+        article.unlink()
+        index.sync([docs])
+        assert index.search("переговоры").total == 0
+
+
+def test_a_lock_taken_over_stops_the_stalled_sync(opensearch_cluster: object) -> None:
+    from indexer.engines.opensearch.engine import LOCK_ID, EngineWriteError
+
+    location = _location(opensearch_cluster, "stalled")
+    with Index(location) as index, Index(location) as other:
+        with index._engine.batch() as batch:
+            writer = batch.writer(0)
+            # Its heartbeat stopped long ago: another sync takes over.
+            engine = other._engine
+            engine._client.update(
+                index=engine._files_alias, id=LOCK_ID, body={"doc": {"heartbeat": 0.0}}
+            )
+            with other._engine.batch():
+                writer.replace("заметка", ["Переговоры."], _record())
+                writer._lock._beaten = 0.0
+                with pytest.raises(EngineWriteError, match="took over"):
+                    writer.commit()
+        # The stalled one neither wrote nor removed the other's lock; both are done now.
+        assert other.sources() == []
+        other.add("заметка", "Переговоры.")
+
+
+def _record() -> object:
+    from indexer.engine import FileRecord
+
+    return FileRecord(1, 1, "0")
+
+
+def test_an_excluded_phrase_keeps_what_the_plan_keeps(
+    both: tuple[Index, Index], opensearch_cluster: object
+) -> None:
+    # Lucene's slop counts over the whole phrase (2 here): the words between «переговоры»
+    # and «Керри» are too many for ours (1 a gap), so the paragraph is not excluded.
+    text = "Переговоры вели долго Керри Женева, сказал Лавров."
+    query = 'Лавров -"переговоры Керри Женева"~1'
+    for index in both:
+        index.add("phrase", text)
+        try:
+            assert [h.text for h in index.search(query) if h.source == "phrase"] == [text]
+        finally:
+            index.remove("phrase")
+
+
 def test_a_refused_write_names_its_files_and_the_next_sync_finishes(
     opensearch_cluster: object, tmp_path: Path
 ) -> None:

@@ -2,10 +2,12 @@
 
 The query finds the candidates and ranks them roughly as we would: a ``dis_max`` per
 word over its lemmas (``match`` would blend stacked tokens into one synonym query),
-BM25 with our constants from the field's similarity. It matches at least every
-paragraph the plan matches — a phrase's slop is Lucene's total over the phrase, a
-superset of our per-gap slop, and a prefix matches word forms — and the candidates are
-then scored by the plan's own evaluation (:func:`indexer.explain.evaluate`).
+BM25 with our constants from the field's similarity, a phrase or a prefix scored by its
+lemmas. It matches at least every paragraph the plan matches — a phrase's slop is
+Lucene's total over the phrase, a superset of our per-gap slop; a prefix matches word
+forms; an excluded part is left out only where its query is exact (:func:`exact`) — and
+the candidates are then scored by the plan's own evaluation
+(:func:`indexer.explain.evaluate`), which drops what the plan does not match.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from ...plan import AllOf, AnyOf, Coordinated, Filtered, Node, PhraseWords, Pref
 from ...ranking import RELATED_WEIGHT
 from .mapping import FORMS, LEMMAS, clip
 
-#: A prefix is expanded into at most this many word forms, the most frequent first.
+#: A prefix's lemmas score a candidate by at most this many of them (which match is
+#: decided by the word forms, in full).
 PREFIX_TERMS = 512
 
 Query = dict[str, Any]
@@ -42,10 +45,17 @@ def compile_plan(node: Node) -> Query:
             # Lucene's slop counts the words between all of the phrase's words.
             slop = 0 if node.slop is None else node.slop * (len(clauses) - 1)
             near = {"clauses": clauses, "slop": slop, "in_order": node.slop is None}
-            return {"span_near": near}
+            # Scored as the plan scores a phrase, by its words' lemmas, not by how often
+            # the phrase occurs.
+            words = [_term(LEMMAS, lemma) for word in node.words for lemma in word]
+            return {"bool": {"filter": [{"span_near": near}], "should": words}}
         case Prefix():
-            prefix = {"value": clip(node.stem), "rewrite": f"top_terms_{PREFIX_TERMS}"}
-            return {"prefix": {FORMS: prefix}}
+            # Found by the word forms, scored by the lemmas that start so.
+            lemmas = {"value": clip(node.stem), "rewrite": f"top_terms_{PREFIX_TERMS}"}
+            scored = [{"prefix": {LEMMAS: lemmas}}]
+            scored += [_term(LEMMAS, lemma) for lemma in node.lemmas]
+            forms = {"prefix": {FORMS: clip(node.stem)}}
+            return {"bool": {"filter": [forms], "should": scored}}
         case Sources():
             if not node.names:
                 return {"match_none": {}}
@@ -59,10 +69,33 @@ def compile_plan(node: Node) -> Query:
             query: Query = {"must": [compile_plan(node.scored)]}
             if node.required:
                 query["filter"] = [compile_plan(part) for part in node.required]
-            if node.excluded:
-                query["must_not"] = [compile_plan(part) for part in node.excluded]
+            # A part is left out only where its query matches exactly what the plan does:
+            # a wider one would leave out paragraphs the plan keeps. The rest the
+            # rescoring leaves out.
+            excluded = [compile_plan(part) for part in node.excluded if exact(part)]
+            if excluded:
+                query["must_not"] = excluded
             return {"bool": query}
     raise TypeError(f"not a plan: {node!r}")
+
+
+def exact(node: Node) -> bool:
+    """Whether the query of a plan part matches exactly the paragraphs the part does (a
+    phrase's slop, a prefix of forms and an exact form only come close).
+
+    >>> exact(Word(("сирия",))), exact(Prefix("сир"))
+    (True, False)
+    """
+    match node:
+        case Word():
+            return node.form is None
+        case Sources():
+            return True
+        case Coordinated() | AnyOf() | AllOf():
+            return all(exact(part) for part in node.parts)
+        case Filtered():
+            return all(exact(part) for part in (node.scored, *node.required, *node.excluded))
+    return False
 
 
 def _term(field: str, value: str, boost: float = 1.0) -> Query:

@@ -8,9 +8,10 @@ a source's file record only once all of its paragraphs are in: a sync cut short 
 failing node leaves records that tell the next sync what to redo.
 
 Candidates come from the cluster's own ranking (``dfs_query_then_fetch``, so that
-statistics do not depend on the sharding); the best :data:`RESCORED` of them are scored
-again in Python by :func:`indexer.explain.evaluate` with statistics from the cluster and
-positions from term vectors, so that the order is the embedded index's.
+statistics do not depend on the sharding), a page of :data:`RESCORED` at a time, with
+the lemma groups they were indexed with; Python scores them again by
+:func:`indexer.explain.evaluate`, with statistics from the cluster and positions found
+in those groups, so that the order is the embedded index's.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ import os
 import re
 import socket
 import time
-import zlib
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ...engine import Candidates, FileRecord, Paragraph, ParagraphId
+from ...analysis import ANALYSIS_VERSION
+from ...engine import Candidates, FileRecord, Paragraph, ParagraphId, partition
 from ...errors import IndexBusyError, IndexerError, IndexLocationError, SchemaMismatchError
 from ...explain import Context, evaluate, lemmas_to_look_up
 from ...plan import Node
+from ...ranking import counted_length
 from .compiler import compile_plan
 from .location import Address, parse
 from .mapping import (
@@ -51,6 +53,8 @@ SUPPORTED_MAJOR = (2,)
 RESCORED = 50
 #: The most hits one search may ask for (OpenSearch's ``index.max_result_window``).
 RESULT_WINDOW = 10_000
+#: How many pages of candidates a search reads at most, looking for enough that match.
+MAX_PAGES = 10
 #: Documents per bulk request.
 BULK_DOCUMENTS = 500
 #: A lock not refreshed for this long was left by a sync that died; it is taken over.
@@ -86,25 +90,27 @@ class OpenSearchEngine:
 
     # -- the cluster and the generations --------------------------------------------
 
-    def _call(self, what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
-        """Call the client; a cluster that does not answer is a one-line error."""
-        from opensearchpy.exceptions import (
-            ConflictError,
-            ConnectionTimeout,
-            NotFoundError,
-            TransportError,
-        )
+    def _call(
+        self,
+        what: str,
+        function: Any,
+        *args: Any,
+        expect: tuple[type[BaseException], ...] = (),
+        **kwargs: Any,
+    ) -> Any:
+        """Call the client; whatever goes wrong but the ``expect``-ed is a one-line error."""
         from opensearchpy.exceptions import ConnectionError as Unreachable
+        from opensearchpy.exceptions import ConnectionTimeout, OpenSearchException
 
         try:
             return function(*args, **kwargs)
+        except expect:
+            raise
         except (Unreachable, ConnectionTimeout) as exc:
             raise IndexLocationError(
                 f"OpenSearch at {self.location} does not answer ({_reason(exc)}) while {what}"
             ) from exc
-        except (NotFoundError, ConflictError):
-            raise  # the caller's to handle
-        except TransportError as exc:
+        except OpenSearchException as exc:  # refused, a missing index, a failed scan…
             raise IndexLocationError(
                 f"OpenSearch at {self.location} failed while {what}: {_reason(exc)}"
             ) from exc
@@ -136,7 +142,12 @@ class OpenSearchEngine:
 
         name = self.address.name
         try:
-            aliases = self._call("reading the index", self._client.indices.get_alias, name=name)
+            aliases = self._call(
+                "reading the index",
+                self._client.indices.get_alias,
+                name=name,
+                expect=(NotFoundError,),
+            )
         except NotFoundError:
             aliases = {}
         if self._call("reading the index", self._client.indices.exists, index=name) and (
@@ -154,7 +165,10 @@ class OpenSearchEngine:
                 meta = mapping[index]["mappings"].get("_meta", {}).get("indexer", {})
                 if meta.get("format") != FORMAT:
                     break
-                self._stale = meta.get("schema") != SCHEMA_VERSION
+                self._stale = (meta.get("schema"), meta.get("analysis")) != (
+                    SCHEMA_VERSION,
+                    ANALYSIS_VERSION,
+                )
                 return int(index[len(prefix) :])
         if aliases:
             raise IndexLocationError(
@@ -263,23 +277,32 @@ class OpenSearchEngine:
         missing = statistics.missing(lemmas)
         if missing is not None:
             body["aggs"] = {"everything": {"global": {}, "aggs": missing}}
-        answer = self.search(body, search_type="dfs_query_then_fetch")
-        if missing is not None:
-            statistics.learn(answer["aggregations"]["everything"])
-        found = answer["hits"]
-        ids: list[ParagraphId] = []
-        for hit in found["hits"]:
-            self._stored[hit["_id"]] = _Stored.of(hit["_source"])
-            ids.append(hit["_id"])
-        positions = self.positions(ids, lemmas, prefixes)
-        statistics.frequencies({lemma for found in positions.values() for lemma in found})
         context = Context(statistics, describe=False)
-        scored = []
-        for pid in ids:
-            paragraph = self._stored[pid].paragraph
-            explained = evaluate(plan, paragraph, positions.get(pid, {}), context)
-            if explained is not None:
-                scored.append((pid, explained.score))
+        scored: list[tuple[ParagraphId, float]] = []
+        # Page on while candidates the plan rejects (an exact form that is not there, a
+        # phrase too far apart) leave fewer than asked for.
+        for page in range(MAX_PAGES):
+            body["from"] = page * body["size"]
+            if body["from"] + body["size"] > RESULT_WINDOW:
+                break
+            answer = self.search(body, search_type="dfs_query_then_fetch")
+            if "aggs" in body:
+                statistics.learn(answer["aggregations"]["everything"])
+                del body["aggs"]
+            found = answer["hits"]
+            ids: list[ParagraphId] = []
+            for hit in found["hits"]:
+                self._stored[hit["_id"]] = _Stored.of(hit["_source"])
+                ids.append(hit["_id"])
+            positions = self.positions(ids, lemmas, prefixes)
+            statistics.frequencies({lemma for have in positions.values() for lemma in have})
+            for pid in ids:
+                paragraph = self._stored[pid].paragraph
+                explained = evaluate(plan, paragraph, positions.get(pid, {}), context)
+                if explained is not None:
+                    scored.append((pid, explained.score))
+            if len(scored) >= depth or len(ids) < body["size"]:
+                break
         scored.sort(key=lambda item: -item[1])
         return Candidates(scored[:depth], int(found["total"]["value"]))
 
@@ -321,6 +344,10 @@ class OpenSearchEngine:
                 _source_includes=STORED_FIELDS,
             )
             for doc in answer["docs"]:
+                if not doc.get("found"):
+                    raise IndexLocationError(
+                        f"the index at {self.location} changed during the search; search again"
+                    )
                 self._stored[doc["_id"]] = _Stored.of(doc["_source"])
         return [self._stored[pid] for pid in ids]
 
@@ -351,26 +378,22 @@ class OpenSearchEngine:
 
     @contextlib.contextmanager
     def batch(self, *, fresh: bool = False) -> Iterator[OpenSearchBatch]:
-        if not fresh:
-            self._check_current()
-        lock = _Lock(self)
-        lock.acquire()
+        owner = f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
+        lock = _Lock(self._client, self._files_alias, self.location, owner)
+        self._call("taking the lock", lock.acquire)
         parts = max(1, min(os.cpu_count() or 1, 4))
         try:
+            # Another process may have rebuilt the index since this one was opened.
+            self._generation = self._live_generation() or self._generation
             if not fresh:
-                paragraphs, files = self._names(self._generation)
-                yield OpenSearchBatch(
-                    self.address, paragraphs, files, parts, self.location, self._files_alias
-                )
+                self._check_current()
+                yield self._batch(self._generation, parts, owner)
                 return
             old = self._generation
             generation = old + 1
             self._create_generation(generation)
-            paragraphs, files = self._names(generation)
             try:
-                yield OpenSearchBatch(
-                    self.address, paragraphs, files, parts, self.location, self._files_alias
-                )
+                yield self._batch(generation, parts, owner)
             except BaseException:
                 self._drop(generation)
                 raise
@@ -378,6 +401,12 @@ class OpenSearchEngine:
         finally:
             lock.release()
             self._reset()
+
+    def _batch(self, generation: int, parts: int, owner: str) -> OpenSearchBatch:
+        paragraphs, files = self._names(generation)
+        return OpenSearchBatch(
+            self.address, paragraphs, files, parts, self.location, self._files_alias, owner
+        )
 
     def close(self) -> None:
         self._reset()
@@ -394,7 +423,8 @@ class _Stored:
 
     @classmethod
     def of(cls, source: dict[str, Any]) -> _Stored:
-        paragraph = Paragraph(source["source"], source["paragraph"], source[TEXT], source["length"])
+        length = counted_length(source["length"])
+        paragraph = Paragraph(source["source"], source["paragraph"], source[TEXT], length)
         return cls(paragraph, source.get(LEMMAS, ""))
 
 
@@ -502,11 +532,12 @@ class OpenSearchBatch:
     files_index: str
     parts: int
     location: str
-    #: Where the lock is, whose heartbeat the writers refresh.
+    #: Where the lock is, whose heartbeat the writers refresh, and whose it is.
     lock_index: str
+    owner: str
 
     def part_of(self, source: str) -> int:
-        return zlib.crc32(source.encode("utf-8")) % self.parts
+        return partition(source, self.parts)
 
     def writer(self, part: int, concurrent: int = 1) -> BulkWriter:
         return BulkWriter(self)
@@ -523,8 +554,10 @@ class BulkWriter:
     def __init__(self, batch: OpenSearchBatch) -> None:
         self.batch = batch
         self._client = batch.address.client()
+        self._lock = _Lock(self._client, batch.lock_index, batch.location, batch.owner)
+        self._refreshed = False
         # Per source: its new paragraphs (None: keep them), and its new record (None:
-        # delete it); an update keeps the paragraph count of the old record.
+        # delete it).
         self._pending: dict[str, tuple[Sequence[str] | None, FileRecord | None]] = {}
         self._size = 0
 
@@ -546,47 +579,48 @@ class BulkWriter:
             self.flush()
 
     def flush(self) -> None:
-        """Send what is pending: paragraphs first, then the records of the sources whose
-        paragraphs all went in."""
+        """Send what is pending: first away with every paragraph of these sources past
+        their new end (whatever an earlier sync cut short left there), then their
+        paragraphs, then the records of the sources whose paragraphs all went in."""
         if not self._pending:
             return
         pending, self._pending, self._size = self._pending, {}, 0
         batch = self.batch
-        self._request(self._beat)
-        old = self._old_counts(list(pending))
+        self._request(self._lock.beat)
+        beyond = [
+            {"bool": {"filter": [
+                {"term": {"source": source}},
+                {"range": {"paragraph": {"gt": len(paragraphs)}}},
+            ]}}
+            for source, (paragraphs, _) in pending.items()
+            if paragraphs is not None
+        ]  # fmt: skip
         actions: list[tuple[str, dict[str, Any]]] = []
+        if beyond:
+            from opensearchpy.helpers import scan
+
+            if not self._refreshed:
+                # What a sync cut short sent may not be searchable yet.
+                self._request(self._client.indices.refresh, index=batch.paragraph_index)
+                self._refreshed = True
+
+            query = {"query": {"bool": {"should": beyond, "minimum_should_match": 1}}}
+            stale = self._request(
+                lambda: list(
+                    scan(self._client, index=batch.paragraph_index, query=query, _source=["source"])
+                )
+            )
+            for hit in stale:
+                action = {"_op_type": "delete", "_index": batch.paragraph_index, "_id": hit["_id"]}
+                actions.append((hit["_source"]["source"], action))
         for source, (paragraphs, _) in pending.items():
-            if paragraphs is None:
-                continue
             key = _key(source)
-            for number, text in enumerate(paragraphs, 1):
+            for number, text in enumerate(paragraphs or (), 1):
                 document = {**paragraph_fields(text), "source": source, "paragraph": number}
                 action = {"_index": batch.paragraph_index, "_id": f"{key}-{number}"}
                 actions.append((source, {**action, "_source": document}))
-            for number in range(len(paragraphs) + 1, old.get(source, 0) + 1):
-                action = {"_op_type": "delete", "_index": batch.paragraph_index}
-                actions.append((source, {**action, "_id": f"{key}-{number}"}))
         failed = self._send(actions)
-        records: list[tuple[str, dict[str, Any]]] = []
-        for source, (paragraphs, record) in pending.items():
-            if source in failed:
-                continue
-            action = {"_index": batch.files_index, "_id": _key(source)}
-            if record is None:
-                records.append((source, {**action, "_op_type": "delete"}))
-                continue
-            count = old.get(source, 0) if paragraphs is None else len(paragraphs)
-            fields = {
-                "kind": "file",
-                "source": source,
-                "size": record.size,
-                "mtime_ns": record.mtime_ns,
-                "sha": record.sha,
-                "problem": record.problem,
-                "paragraphs": count,
-            }
-            records.append((source, {**action, "_source": fields}))
-        failed.update(self._send(records))
+        self._send_records({s: r for s, (_, r) in pending.items() if s not in failed}, failed)
         if failed:
             listed = "; ".join(f"{source}: {why}" for source, why in sorted(failed.items())[:3])
             more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
@@ -595,30 +629,24 @@ class BulkWriter:
                 "the rest is indexed, run the sync again to retry them"
             )
 
-    def _beat(self) -> None:
-        from opensearchpy.exceptions import ConflictError, NotFoundError
-
-        # Another writer of the sync beating at the same moment is as good; a lock that
-        # is gone was removed by hand.
-        with contextlib.suppress(ConflictError, NotFoundError):
-            self._client.update(
-                index=self.batch.lock_index,
-                id=LOCK_ID,
-                body={"doc": {"heartbeat": time.time()}},
-            )
-
-    def _old_counts(self, sources: list[str]) -> dict[str, int]:
-        answer = self._request(
-            self._client.mget,
-            index=self.batch.files_index,
-            body={"ids": [_key(source) for source in sources]},
-            _source_includes=["paragraphs"],
-        )
-        counts = {}
-        for source, doc in zip(sources, answer["docs"], strict=True):
-            if doc.get("found"):
-                counts[source] = int(doc["_source"].get("paragraphs") or 0)
-        return counts
+    def _send_records(self, records: dict[str, FileRecord | None], failed: dict[str, str]) -> None:
+        """Write (or, None, delete) the file records of sources whose paragraphs went in."""
+        actions: list[tuple[str, dict[str, Any]]] = []
+        for source, record in records.items():
+            action = {"_index": self.batch.files_index, "_id": _key(source)}
+            if record is None:
+                actions.append((source, {**action, "_op_type": "delete"}))
+                continue
+            fields = {
+                "kind": "file",
+                "source": source,
+                "size": record.size,
+                "mtime_ns": record.mtime_ns,
+                "sha": record.sha,
+                "problem": record.problem,
+            }
+            actions.append((source, {**action, "_source": fields}))
+        failed.update(self._send(actions))
 
     def _send(self, actions: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
         """Send bulk actions, retrying what the cluster is too busy to take; returns the
@@ -656,12 +684,11 @@ class BulkWriter:
         return failed
 
     def _request(self, function: Any, *args: Any, **kwargs: Any) -> Any:
-        from opensearchpy.exceptions import ConnectionError as Unreachable
-        from opensearchpy.exceptions import ConnectionTimeout, TransportError
+        from opensearchpy.exceptions import OpenSearchException
 
         try:
             return function(*args, **kwargs)
-        except (Unreachable, ConnectionTimeout, TransportError) as exc:
+        except OpenSearchException as exc:
             raise EngineWriteError(
                 f"OpenSearch at {self.batch.location} stopped taking writes ({_reason(exc)}); "
                 "what was sent is kept, run the sync again to finish"
@@ -679,57 +706,95 @@ class BulkWriter:
 
 
 class _Lock:
-    """One sync at a time: a document in the live file records. The writers refresh its
-    heartbeat as they send; a lock whose heartbeat stopped was left by a sync that died."""
+    """One sync at a time: a document in the live file records that names its owner.
 
-    def __init__(self, engine: OpenSearchEngine) -> None:
-        self.engine = engine
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
+    The writers refresh its heartbeat as they go; a lock whose heartbeat is older than
+    :data:`LOCK_STALE_SECONDS` was left by a sync that died, and is taken over. Every
+    refresh and the release check the owner first (a sync that finds its lock taken
+    over stops, instead of writing beside the one that took it)."""
+
+    def __init__(self, client: Any, index: str, location: str, owner: str) -> None:
+        self.client, self.index, self.location, self.owner = client, index, location, owner
+        self._beaten = 0.0
+
+    def _read(self) -> dict[str, Any] | None:
+        from opensearchpy.exceptions import NotFoundError
+
+        try:
+            return self.client.get(index=self.index, id=LOCK_ID)
+        except NotFoundError:
+            return None
+
+    def _put(self, held: dict[str, Any] | None) -> None:
+        fields = {"kind": "lock", "owner": self.owner, "heartbeat": time.time()}
+        if held is None:
+            self.client.create(index=self.index, id=LOCK_ID, body=fields, refresh=True)
+        else:  # only if nobody wrote it since it was read
+            self.client.index(
+                index=self.index,
+                id=LOCK_ID,
+                body=fields,
+                if_seq_no=held["_seq_no"],
+                if_primary_term=held["_primary_term"],
+                refresh=True,
+            )
+        self._beaten = time.monotonic()
 
     def acquire(self) -> None:
-        """Take the lock, or take over one whose holder stopped beating.
+        """Take the lock, or one whose holder stopped beating.
 
         :raises IndexBusyError: another sync holds it.
         """
         from opensearchpy.exceptions import ConflictError
 
-        engine = self.engine
-        try:
-            self._put(engine._client.create)
-            return
-        except ConflictError:
-            held = engine._call(
-                "taking the lock", engine._client.get, index=engine._files_alias, id=LOCK_ID
-            )
-        busy = IndexBusyError(f"another process is updating the index at {engine.location}")
-        if time.time() - float(held["_source"].get("heartbeat", 0)) < LOCK_STALE_SECONDS:
-            raise busy
-        try:  # only if nobody took it over first
-            self._put(
-                engine._client.index,
-                if_seq_no=held["_seq_no"],
-                if_primary_term=held["_primary_term"],
-            )
-        except ConflictError as exc:
-            raise busy from exc
-
-    def _put(self, operation: Any, **condition: Any) -> None:
-        fields = {"kind": "lock", "owner": self.owner, "heartbeat": time.time()}
-        engine = self.engine
-        engine._call(
-            "taking the lock",
-            operation,
-            index=engine._files_alias,
-            id=LOCK_ID,
-            body=fields,
-            refresh=True,
-            **condition,
+        held = self._read()
+        stale = held is not None and (
+            time.time() - float(held["_source"].get("heartbeat", 0)) > LOCK_STALE_SECONDS
         )
+        if held is not None and not stale:
+            raise IndexBusyError(f"another process is updating the index at {self.location}")
+        try:
+            self._put(held)
+        except ConflictError as exc:
+            raise IndexBusyError(
+                f"another process is updating the index at {self.location}"
+            ) from exc
+
+    def beat(self) -> None:
+        """Refresh the heartbeat (at most every few seconds).
+
+        :raises EngineWriteError: the lock was taken over: another sync is writing.
+        """
+        from opensearchpy.exceptions import ConflictError
+
+        if time.monotonic() - self._beaten < LOCK_STALE_SECONDS / 20:
+            return
+        held = self._read()
+        if held is not None and held["_source"].get("owner") == self.owner:
+            try:
+                self._put(held)
+                return
+            except ConflictError:  # another writer of this sync beat first: as good
+                held = self._read()
+        if held is None or held["_source"].get("owner") != self.owner:
+            raise EngineWriteError(
+                f"another process took over the index at {self.location} while this sync "
+                "was stalled; run the sync again once it is done"
+            )
+        self._beaten = time.monotonic()
 
     def release(self) -> None:
-        engine = self.engine
+        """Remove the lock, if it is still ours."""
         with contextlib.suppress(Exception):
-            engine._client.delete(index=engine._files_alias, id=LOCK_ID, refresh=True)
+            held = self._read()
+            if held is not None and held["_source"].get("owner") == self.owner:
+                self.client.delete(
+                    index=self.index,
+                    id=LOCK_ID,
+                    if_seq_no=held["_seq_no"],
+                    if_primary_term=held["_primary_term"],
+                    refresh=True,
+                )
 
 
 def _reason(exc: Exception) -> str:

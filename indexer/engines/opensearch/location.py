@@ -66,14 +66,18 @@ def parse(location: str) -> Address:
     'http://127.0.0.1:9200/news'
     >>> parse("https://me:secret@a:9200,b:9200/news?replicas=1").hosts
     ('a:9200', 'b:9200')
+    >>> parse("http://me:pa/ss@h:9200/news").shown
+    'http://h:9200/news'
+
 
     :raises IndexLocationError: the address has no index name or an invalid one.
     """
     scheme, _, rest = location.partition("://")
     scheme = scheme.lower()
-    netloc, _, path = rest.partition("/")
+    # The last «@» ends the credentials, which may hold «/», «?» or «@» of their own.
+    userinfo, _, rest = rest.rpartition("@")
+    hostlist, _, path = rest.partition("/")
     path, _, query = path.partition("?")
-    userinfo, _, hostlist = netloc.rpartition("@")
     hosts = tuple(host for host in hostlist.split(",") if host)
     shown = f"{scheme}://{hostlist}/{path}"
     if scheme not in ("http", "https") or not hosts:

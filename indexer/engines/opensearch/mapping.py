@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...analysis import INDEX
+from ...analysis import ANALYSIS_VERSION, INDEX
 from ...forms import surface_form
 from ...ranking import BM25_B, BM25_K1
 
@@ -24,6 +24,7 @@ FORMAT = "indexer paragraph index"
 #: Lucene refuses a term over 32,766 bytes of UTF-8; a word that long is no word.
 MAX_TERM_CHARACTERS = 4000
 LEMMAS, FORMS, TEXT = "lemmas", "forms", "text"
+_META = {"format": FORMAT, "schema": SCHEMA_VERSION, "analysis": ANALYSIS_VERSION}
 
 
 def clip(term: str) -> str:
@@ -50,7 +51,8 @@ def paragraph_fields(text: str) -> dict[str, Any]:
         LEMMAS: " ".join("|".join(group) for group in lemmas),
         FORMS: " ".join("|".join(group) for group in forms),
         TEXT: text,
-        # Every lemma at every position counts, as the index counts tokens.
+        # Every lemma at every position counts once, as the index counts tokens; exact
+        # here, for the average, and rounded for BM25 (ranking.counted_length).
         "length": sum(len(group) for group in lemmas),
     }
 
@@ -91,7 +93,7 @@ def paragraph_index(shards: int, replicas: int) -> dict[str, Any]:
             },
         },
         "mappings": {
-            "_meta": {"indexer": {"format": FORMAT, "schema": SCHEMA_VERSION}},
+            "_meta": {"indexer": _META},
             "dynamic": "strict",
             # The lemma groups stay in the source: they give a paragraph's positions.
             "_source": {"excludes": [FORMS]},
@@ -117,7 +119,7 @@ def files_index(shards: int, replicas: int) -> dict[str, Any]:
     return {
         "settings": {"index": {"number_of_shards": 1, "number_of_replicas": replicas}},
         "mappings": {
-            "_meta": {"indexer": {"format": FORMAT, "schema": SCHEMA_VERSION}},
+            "_meta": {"indexer": _META},
             "dynamic": "strict",
             "properties": {
                 "kind": {"type": "keyword"},
@@ -126,7 +128,6 @@ def files_index(shards: int, replicas: int) -> dict[str, Any]:
                 "mtime_ns": {"type": "long"},
                 "sha": {"type": "keyword"},
                 "problem": {"type": "keyword", "index": False},
-                "paragraphs": {"type": "integer"},
                 "owner": {"type": "keyword"},
                 "heartbeat": {"type": "double"},
             },

@@ -15,10 +15,11 @@ import functools
 import json
 import os
 import re
-import zlib
 from collections.abc import Iterable
 from typing import Any
 
+from ...analysis import ANALYSIS_VERSION
+from ...engine import partition
 from ...errors import IndexBusyError, IndexLocationError, SchemaMismatchError
 
 MARKER = "indexer.json"
@@ -39,7 +40,7 @@ def default_shards() -> int:
 
 def shard_of(source: str, shards: int) -> int:
     """The shard a source lives in (stable across processes and runs)."""
-    return zlib.crc32(source.encode("utf-8")) % shards
+    return partition(source, shards)
 
 
 def shard_name(generation: str, shard: int) -> str:
@@ -87,7 +88,10 @@ class Storage:
                 raise ValueError(marker.get("format"))
             self.generation = str(marker["generation"])
             self.shards = int(marker.get("shards", 1))
-            self.stale = marker["schema"] != SCHEMA_VERSION
+            self.stale = (marker["schema"], marker.get("analysis")) != (
+                SCHEMA_VERSION,
+                ANALYSIS_VERSION,
+            )
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise IndexLocationError(
                 f"«{self.path}» holds an {MARKER} that is not ours; "
@@ -102,6 +106,7 @@ class Storage:
         marker = {
             "format": _FORMAT,
             "schema": SCHEMA_VERSION,
+            "analysis": ANALYSIS_VERSION,
             "generation": generation,
             "shards": shards,
         }
@@ -222,6 +227,9 @@ def open_writer(path: str, generation: str, shard: int, memory_mb: int = WRITER_
     from whoosh.index import LockError
 
     from .codec import ArrayCodec
+
+    if not os.access(path, os.W_OK):
+        raise IndexLocationError(f"index directory «{path}» is not writable")
 
     ix = file_storage(path).open_index(shard_name(generation, shard))
     try:
