@@ -218,6 +218,25 @@ def test_bad_locations_are_one_line_errors(opensearch_cluster: object) -> None:
         client.indices.delete(index=taken)
 
 
+def test_a_server_that_is_not_opensearch_is_a_one_line_error(tmp_path: Path) -> None:
+    import functools
+    import http.server
+    import threading
+
+    # A real web server that is no search server: a folder listing at "/".
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        location = f"http://127.0.0.1:{server.server_address[1]}/news"
+        with pytest.raises(IndexLocationError, match="OpenSearch"):
+            Index(location)
+        done = _cli("переговоры", str(ARTICLE), "--index", location)
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    finally:
+        server.shutdown()
+
+
 def test_credentials_are_never_shown(opensearch_cluster: object) -> None:
     port = opensearch_cluster.nodes[0].http_port  # type: ignore[attr-defined]
     with Index(f"http://reader:s3cret@127.0.0.1:{port}/creds-{os.getpid()}") as index:

@@ -63,6 +63,25 @@ LOCK_STALE_SECONDS = 120.0
 LOCK_ID = "~lock"
 
 
+def unsupported(info: dict[str, Any]) -> str | None:
+    """What is wrong with the server that answered ``GET /`` so, or None.
+
+    >>> unsupported({"version": {"distribution": "opensearch", "number": "2.19.6"}})
+    >>> unsupported({"version": {"distribution": "opensearch", "number": "1.3.20"}})
+    'runs OpenSearch 1.3.20; this tool works with OpenSearch 2.x'
+    >>> unsupported({"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"})
+    'is not OpenSearch (it says version 8.15.0); this tool works with OpenSearch 2.x'
+    """
+    version = info.get("version") if isinstance(info, dict) else None
+    number = str(version.get("number", "?")) if isinstance(version, dict) else "?"
+    if not isinstance(version, dict) or version.get("distribution") != "opensearch":
+        return f"is not OpenSearch (it says version {number}); this tool works with OpenSearch 2.x"
+    major = number.split(".")[0]
+    if not major.isdigit() or int(major) not in SUPPORTED_MAJOR:
+        return f"runs OpenSearch {number}; this tool works with OpenSearch 2.x"
+    return None
+
+
 class EngineWriteError(IndexerError):
     """The cluster refused to store some paragraphs; the files are named, nothing else is
     lost, and the next sync tries them again."""
@@ -117,17 +136,9 @@ class OpenSearchEngine:
 
     def _check_cluster(self) -> None:
         info = self._call("asking its version", self._client.info)
-        version = info.get("version", {})
-        number = str(version.get("number", "?"))
-        if version.get("distribution") != "opensearch":
-            raise IndexLocationError(
-                f"{self.location} is not OpenSearch (it says version {number}); "
-                "this tool works with OpenSearch 2.x"
-            )
-        if int(number.split(".")[0] or 0) not in SUPPORTED_MAJOR:
-            raise IndexLocationError(
-                f"{self.location} runs OpenSearch {number}; this tool works with OpenSearch 2.x"
-            )
+        problem = unsupported(info)
+        if problem:
+            raise IndexLocationError(f"{self.location} {problem}")
 
     def _names(self, generation: int) -> tuple[str, str]:
         name = self.address.name
