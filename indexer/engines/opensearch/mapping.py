@@ -18,7 +18,7 @@ from ...forms import surface_form
 from ...ranking import BM25_B, BM25_K1
 
 #: Bumped whenever what is indexed changes; an index of another version must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Marks the indexes as ours.
 FORMAT = "indexer paragraph index"
 #: Lucene refuses a term over 32,766 bytes of UTF-8; a word that long is no word.
@@ -41,19 +41,22 @@ def paragraph_fields(text: str) -> dict[str, Any]:
     """
     lemmas: list[dict[str, None]] = []
     forms: list[dict[str, None]] = []
+    length = 0
     for word in INDEX(text):
         if word.position == len(lemmas):
             lemmas.append({})
             forms.append({})
         lemmas[-1].update(dict.fromkeys(clip(lemma) for lemma in word.lemmas))
         forms[-1][clip(surface_form(word.text))] = None
+        length += len(word.lemmas)
     return {
         LEMMAS: " ".join("|".join(group) for group in lemmas),
         FORMS: " ".join("|".join(group) for group in forms),
         TEXT: text,
-        # Every lemma at every position counts once, as the index counts tokens; exact
-        # here, for the average, and rounded for BM25 (ranking.counted_length).
-        "length": sum(len(group) for group in lemmas),
+        # Every lemma of every word and part counts, as in the embedded index (the
+        # cluster counts a lemma two parts share once); exact here, for the average,
+        # and rounded for BM25 (ranking.counted_length).
+        "length": length,
     }
 
 
