@@ -84,7 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         "-n", "--limit", type=_positive, default=10, help="at most N hits (default 10)"
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per hit and line")
-    parser.add_argument("--index", metavar="DIR", help="keep the index in DIR")
+    parser.add_argument(
+        "--index",
+        metavar="DIR|URL",
+        help="keep the index in DIR, or in OpenSearch at http(s)://host:port/name",
+    )
     parser.add_argument("--rebuild", action="store_true", help="index every file afresh")
     parser.add_argument(
         "--workers",
