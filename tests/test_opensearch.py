@@ -344,6 +344,23 @@ def test_an_excluded_phrase_keeps_what_the_plan_keeps(
             index.remove("phrase")
 
 
+def test_first_opens_at_once_share_one_index(opensearch_cluster: object) -> None:
+    import threading
+
+    location = _location(opensearch_cluster, "race")
+    opened: list[Index] = []
+    threads = [threading.Thread(target=lambda: opened.append(Index(location))) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(opened) == 3
+    opened[0].add("заметка", "Переговоры в Женеве.")
+    assert [h.source for h in opened[2].search("переговоры")] == ["заметка"]
+    for index in opened:
+        index.close()
+
+
 def test_a_refused_write_names_its_files_and_the_next_sync_finishes(
     opensearch_cluster: object, tmp_path: Path
 ) -> None:

@@ -102,7 +102,7 @@ class OpenSearchEngine:
         self._stale = False
         live = self._live_generation()
         if live is None:
-            self._create_generation(1)
+            self._create_generation(1, leftovers=False)
             self._switch(1, None)
         self._generation = live or 1
         self._reset()
@@ -187,18 +187,34 @@ class OpenSearchEngine:
             )
         return None
 
-    def _create_generation(self, generation: int) -> None:
+    def _create_generation(self, generation: int, *, leftovers: bool = True) -> None:
+        """Create the empty indexes of a generation. With ``leftovers``, indexes of that
+        name are what a rebuild that died left (the lock is held): they are replaced;
+        otherwise another process creating the same new index at once keeps its own."""
+        from opensearchpy.exceptions import RequestError
+
         shards, replicas = self._layout()
         paragraphs, files = self._names(generation)
         for index, body in ((paragraphs, paragraph_index), (files, files_index)):
-            if self._call("creating the index", self._client.indices.exists, index=index):
+            exists = self._call("creating the index", self._client.indices.exists, index=index)
+            if exists and not leftovers:
+                continue
+            if exists:
                 self._call("creating the index", self._client.indices.delete, index=index)
-            self._call(
-                "creating the index",
-                self._client.indices.create,
-                index=index,
-                body=body(shards, replicas),
-            )
+            try:
+                self._call(
+                    "creating the index",
+                    self._client.indices.create,
+                    index=index,
+                    body=body(shards, replicas),
+                    expect=(RequestError,),
+                )
+            except RequestError as exc:  # created by another process in between
+                if leftovers or "already_exists" not in str(exc):
+                    raise IndexLocationError(
+                        f"OpenSearch at {self.location} failed while creating the index: "
+                        f"{_reason(exc)}"
+                    ) from exc
         self._call(
             "creating the index",
             self._client.cluster.health,
