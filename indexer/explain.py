@@ -39,6 +39,7 @@ from .ranking import (
     coordination_weights,
     informativeness,
     related_weight,
+    word_positions,
 )
 from .results import Explanation
 
@@ -179,11 +180,8 @@ class _Evaluator:
         return result
 
     def phrase(self, node: PhraseWords) -> Explanation | None:
-        word_positions = [
-            sorted({p for lemma in word for p in self.positions.get(lemma, ())})
-            for word in node.words
-        ]
-        if not phrase_matches(word_positions, node.slop):
+        found = [word_positions(self.positions, word) for word in node.words]
+        if not phrase_matches(found, node.slop):
             return None
         if node.forms is not None and not PhraseCheck(node.forms, node.slop)(self.paragraph.text):
             return None

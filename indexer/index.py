@@ -226,7 +226,7 @@ class Index:
         signals: Sequence[RerankSignal],
     ) -> dict[ParagraphId, list[float]]:
         """What each re-ranking signal adds to each of the best paragraphs."""
-        from .ranking import informativeness
+        from .ranking import informativeness, word_positions
 
         if not signals:
             return {pid: [] for pid in paragraphs}
@@ -237,10 +237,7 @@ class Index:
         bonuses = {}
         for pid in paragraphs:
             have = found.get(pid, {})
-            # A compound and its part share a position: a set counts it once.
-            positions = [
-                sorted({p for lemma in word for p in have.get(lemma, ())}) for word in compiled.near
-            ]
+            positions = [word_positions(have, word) for word in compiled.near]
             bonuses[pid] = [signal.bonus(positions, idfs) for signal in signals]
         return bonuses
 

@@ -14,7 +14,7 @@ The constants were tuned on one half of XQuAD-ru questions among 30,000 news par
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from math import floor, log
@@ -194,6 +194,16 @@ class RerankSignal(Protocol):
         """The bonus of a paragraph where each query word stands at ``positions[i]``
         (sorted word positions; empty where it is missing), the words weighing ``idfs``."""
         ...
+
+
+def word_positions(positions: Mapping[str, Sequence[int]], lemmas: Iterable[str]) -> list[int]:
+    """Where a word with these lemmas stands, sorted: a compound and its part share a
+    position, which counts once.
+
+    >>> word_positions({"стать": [1, 4], "сталь": [4]}, ("стать", "сталь"))
+    [1, 4]
+    """
+    return sorted({p for lemma in lemmas for p in positions.get(lemma, ())})
 
 
 def distance(a: Sequence[int], b: Sequence[int]) -> int:
