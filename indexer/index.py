@@ -176,6 +176,8 @@ class Index:
     def _run(
         self, compiled: CompiledQuery, limit: int, explain: bool
     ) -> tuple[tuple[Hit, ...], int]:
+        from collections import Counter
+
         from . import ranking
         from .highlight import match_spans
 
@@ -186,13 +188,23 @@ class Index:
         found = engine.candidates(compiled.plan, depth)
         ids = [pid for pid, _ in found.top]
         bonuses = self._bonuses(compiled, ids, signals)
-        stored = dict(zip(ids, engine.paragraphs(ids), strict=True))
+        scored = [(score + sum(bonuses[pid]), pid) for pid, score in found.top]
         # Equal scores (a paragraph copied from one article to another) in the order of
-        # their sources and numbers, whatever order the engine found them in.
-        ranked = sorted(
-            ((score + sum(bonuses[pid]), pid) for pid, score in found.top),
-            key=lambda item: (-item[0], stored[item[1]].source, stored[item[1]].number),
-        )[:limit]
+        # their sources and numbers, whatever order the engine found them in: only those
+        # paragraphs are read before the shown ones.
+        counts = Counter(score for score, _ in scored)
+        tied = [pid for score, pid in scored if counts[score] > 1]
+        stored = dict(zip(tied, engine.paragraphs(tied), strict=True))
+
+        def order(item: tuple[float, ParagraphId]) -> tuple[float, str, int]:
+            paragraph = stored.get(item[1])
+            return (
+                (-item[0], paragraph.source, paragraph.number) if paragraph else (-item[0], "", 0)
+            )
+
+        ranked = sorted(scored, key=order)[:limit]
+        shown = [pid for _, pid in ranked if pid not in stored]
+        stored.update(zip(shown, engine.paragraphs(shown), strict=True))
         # Related lemmas are marked only where they counted.
         marked = compiled.lemmas | {
             lemma

@@ -63,10 +63,10 @@ def touch_later(path: Path) -> None:
 
 def hold_writers(index_dir: Path) -> list[object]:
     """Take the writer lock of every shard, as another process updating the index would."""
-    from indexer.engines.whoosh.storage import Storage
+    from indexer.engines.whoosh.storage import Storage, open_writer
 
     storage = Storage(str(index_dir))
-    return [storage.writer(shard) for shard in range(storage.shards)]
+    return [open_writer(storage.path, storage.generation, s) for s in range(storage.shards)]
 
 
 # -- a real OpenSearch cluster --------------------------------------------------------

@@ -194,14 +194,6 @@ class Storage:
             leaves += [leaf for leaf, _offset in reader.leaf_readers()]
         return leaves[0] if len(leaves) == 1 else MultiReader(leaves)
 
-    def writer(self, shard: int, generation: str | None = None) -> Any:
-        """A writer on one shard.
-
-        :raises IndexBusyError: another process holds the shard's writer lock.
-        """
-        self.check_writable()
-        return open_writer(self.path, generation or self.generation, shard)
-
     def hold_locks(self, generation: str, shards: int) -> list[Any]:
         """Take the writer locks of a generation's shards, so no sync writes meanwhile.
 
