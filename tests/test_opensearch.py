@@ -109,9 +109,7 @@ def test_explanations_add_up_in_the_cluster_too(both: tuple[Index, Index]) -> No
 def test_sync_add_remove_and_rebuild_in_the_cluster(
     opensearch_cluster: object, tmp_path: Path
 ) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    shutil.copy(ARTICLE, docs / ARTICLE.name)
+    docs = _article_folder(tmp_path)
     article = docs / ARTICLE.name
     with Index(_location(opensearch_cluster, "sync")) as index:
         first = index.sync([docs])
@@ -146,6 +144,48 @@ def test_sync_add_remove_and_rebuild_in_the_cluster(
         rebuilt = index.sync([docs], rebuild=True)
         assert rebuilt.added == (str(article), str(docs / "renamed.txt"))
         assert len(index.search("переговоры")) == 2
+
+
+def _article_folder(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(ARTICLE, docs / ARTICLE.name)
+    return docs
+
+
+def test_a_first_build_loads_a_new_generation_and_serves_it_replicated(
+    opensearch_cluster: object, tmp_path: Path
+) -> None:
+    docs = _article_folder(tmp_path)
+    with Index(_location(opensearch_cluster, "load", "?replicas=1")) as index:
+        engine = index._engine
+        seen: dict[str, object] = {}
+        original = engine._loaded
+
+        def loaded(generation: int, replicas: int) -> None:
+            # While loading: no replica, no refreshes; the empty first generation is live.
+            name, _ = engine._names(generation)
+            settings = engine._client.indices.get_settings(index=name)[name]["settings"]
+            seen.update(settings["index"], live=engine._live_generation())
+            original(generation, replicas)
+
+        engine._loaded = loaded  # type: ignore[method-assign]
+        index.sync([docs])
+        assert seen["number_of_replicas"] == "0" and seen["refresh_interval"] == "-1"
+        assert seen["live"] == 1
+        # Live now, with its replica and the default refreshes.
+        assert engine._live_generation() == 2
+        name, _ = engine._names(2)
+        settings = engine._client.indices.get_settings(index=name)[name]["settings"]["index"]
+        assert settings["number_of_replicas"] == "1" and "refresh_interval" not in settings
+        health = engine._client.cluster.health(index=name)
+        assert health["status"] == "green"
+        assert paragraphs(index.search("переговоры")) == [1, 3]
+        # An edit is not a load: it goes into the live generation.
+        (docs / ARTICLE.name).write_text("Переговоры продолжатся.", encoding="utf-8")
+        index.sync([docs])
+        assert engine._live_generation() == 2
+        assert paragraphs(index.search("переговоры")) == [1]
 
 
 def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -306,7 +346,8 @@ def test_a_lock_taken_over_stops_the_stalled_sync(opensearch_cluster: object) ->
 
     location = _location(opensearch_cluster, "stalled")
     with Index(location) as index, Index(location) as other:
-        with index._engine.batch() as batch:
+        # The stalled sync (a first build: a new generation) cannot finish either.
+        with pytest.raises(EngineWriteError, match="took over"), index._engine.batch() as batch:
             writer = batch.writer(0)
             # Its heartbeat stopped long ago: another sync takes over.
             engine = other._engine

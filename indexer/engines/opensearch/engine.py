@@ -2,8 +2,10 @@
 
 ``name`` is an alias of the live generation's paragraph index (``name-g3``), and
 ``name-files`` of its file records (``name-g3-files``); a rebuild writes a new
-generation and swaps both aliases in one request. A sync holds a lock (a document in
-the file records, refreshed as it writes) so that two never write at once, and writes
+generation and swaps both aliases in one request; so does a first build. Such a load
+writes without replicas or refreshes, then copies the replicas and goes live. A sync
+holds a lock (a document in the file records, refreshed as it writes) so that two never
+write at once, and writes
 a source's file record only once all of its paragraphs are in: a sync cut short by a
 failing node leaves records that tell the next sync what to redo.
 
@@ -55,6 +57,13 @@ RESCORED = 50
 RESULT_WINDOW = 10_000
 #: How many pages of candidates a search reads at most, looking for enough that match.
 MAX_PAGES = 10
+#: How a new generation is loaded: no replica (copied whole once it is loaded, instead
+#: of every document indexed twice), no refreshes, no flush to disk per request (a load
+#: that dies is thrown away). :data:`SERVING` undoes it.
+LOADING = {"refresh_interval": "-1", "translog.durability": "async"}
+SERVING = {"refresh_interval": None, "translog.durability": "request"}
+#: How long a bulk write waits for a shard with no live copy (OpenSearch's default: 1m).
+UNAVAILABLE_WAIT = "20s"
 #: Documents per bulk request.
 BULK_DOCUMENTS = 500
 #: A lock not refreshed for this long was left by a sync that died; it is taken over.
@@ -187,15 +196,22 @@ class OpenSearchEngine:
             )
         return None
 
-    def _create_generation(self, generation: int, *, leftovers: bool = True) -> None:
-        """Create the empty indexes of a generation. With ``leftovers``, indexes of that
-        name are what a rebuild that died left (the lock is held): they are replaced;
-        otherwise another process creating the same new index at once keeps its own."""
+    def _create_generation(
+        self, generation: int, *, leftovers: bool = True, loading: bool = False
+    ) -> int:
+        """Create the empty indexes of a generation, and return how many replicas they
+        are to have. With ``leftovers``, indexes of that name are what a rebuild that
+        died left (the lock is held): they are replaced; otherwise another process
+        creating the same new index at once keeps its own. With ``loading``, they are
+        made for a bulk load (see :data:`LOADING`) until :meth:`_loaded`."""
         from opensearchpy.exceptions import RequestError
 
         shards, replicas = self._layout()
         paragraphs, files = self._names(generation)
-        for index, body in ((paragraphs, paragraph_index), (files, files_index)):
+        for index, make in ((paragraphs, paragraph_index), (files, files_index)):
+            body = make(shards, 0 if loading else replicas)
+            if loading:
+                body["settings"]["index"].update(LOADING)
             exists = self._call("creating the index", self._client.indices.exists, index=index)
             if exists and not leftovers:
                 continue
@@ -206,7 +222,7 @@ class OpenSearchEngine:
                     "creating the index",
                     self._client.indices.create,
                     index=index,
-                    body=body(shards, replicas),
+                    body=body,
                     expect=(RequestError,),
                 )
             except RequestError as exc:  # created by another process in between
@@ -220,15 +236,19 @@ class OpenSearchEngine:
             self._client.cluster.health,
             index=f"{paragraphs},{files}",
             wait_for_status="yellow",
-            timeout="30s",
-            request_timeout=40,
+            timeout="60s",
+            request_timeout=70,
         )
+        return replicas
+
+    def _data_nodes(self) -> int:
+        nodes = self._call("counting nodes", self._client.cat.nodes, format="json", h="r")
+        return max(1, sum("d" in node.get("r", "") for node in nodes))
 
     def _layout(self) -> tuple[int, int]:
         """Shards and replicas of a new index: as the address says, else a shard per data
         node and a replica where there is a second node."""
-        nodes = self._call("counting nodes", self._client.cat.nodes, format="json", h="r")
-        data = max(1, sum("d" in node.get("r", "") for node in nodes))
+        data = self._data_nodes()
         shards = self.address.shards or data
         replicas = self.address.replicas if self.address.replicas is not None else min(1, data - 1)
         return shards, replicas
@@ -414,25 +434,65 @@ class OpenSearchEngine:
             self._generation = self._live_generation() or self._generation
             if not fresh:
                 self._check_current()
-                yield self._batch(self._generation, parts, owner)
+            if not fresh and not self._empty():
+                yield self._batch(self._generation, parts, owner, fresh=False)
                 return
+            # A first build loads like a rebuild: into a new generation that goes live
+            # whole, so a build that dies leaves the empty index searchable as it was.
             old = self._generation
             generation = old + 1
-            self._create_generation(generation)
+            replicas = self._create_generation(generation, loading=True)
             try:
-                yield self._batch(generation, parts, owner)
+                yield self._batch(generation, parts, owner, fresh=True)
+                self._call("finishing the index", lock.beat, force=True)
+                self._loaded(generation, replicas)
             except BaseException:
-                self._drop(generation)
+                # A sync that took the lock over may be writing a generation of this
+                # number by now: it is not ours to drop.
+                if lock.ours():
+                    self._drop(generation)
                 raise
             self._switch(generation, old)
         finally:
             lock.release()
             self._reset()
 
-    def _batch(self, generation: int, parts: int, owner: str) -> OpenSearchBatch:
+    def _empty(self) -> bool:
+        """Whether the live generation holds no file yet."""
+        counted = self._call(
+            "reading the file records",
+            self._client.count,
+            index=self._files_alias,
+            body={"query": {"term": {"kind": "file"}}},
+        )
+        return int(counted["count"]) == 0
+
+    def _loaded(self, generation: int, replicas: int) -> None:
+        """Put a loaded generation's indexes back to their serving settings, and wait
+        until its replicas are copied (where there are nodes to hold them)."""
+        names = ",".join(self._names(generation))
+        self._call(
+            "finishing the index",
+            self._client.indices.put_settings,
+            index=names,
+            body={"index": {**SERVING, "number_of_replicas": replicas}},
+        )
+        self._call("finishing the index", self._client.indices.refresh, index=names)
+        data_nodes = self._data_nodes()
+        self._call(
+            "finishing the index",
+            self._client.cluster.health,
+            index=names,
+            # Replicas no node can hold would keep it yellow for ever.
+            wait_for_status="green" if data_nodes > replicas else "yellow",
+            timeout="10m",
+            request_timeout=660,
+        )
+
+    def _batch(self, generation: int, parts: int, owner: str, *, fresh: bool) -> OpenSearchBatch:
         paragraphs, files = self._names(generation)
         return OpenSearchBatch(
-            self.address, paragraphs, files, parts, self.location, self._files_alias, owner
+            self.address, paragraphs, files, parts, self.location, self._files_alias, owner, fresh
         )
 
     def close(self) -> None:
@@ -562,6 +622,8 @@ class OpenSearchBatch:
     #: Where the lock is, whose heartbeat the writers refresh, and whose it is.
     lock_index: str
     owner: str
+    #: A new generation, empty when the batch began: nothing in it to replace.
+    fresh: bool = False
 
     def part_of(self, source: str) -> int:
         return partition(source, self.parts)
@@ -620,7 +682,7 @@ class BulkWriter:
                 {"range": {"paragraph": {"gt": len(paragraphs)}}},
             ]}}
             for source, (paragraphs, _) in pending.items()
-            if paragraphs is not None
+            if paragraphs is not None and not batch.fresh
         ]  # fmt: skip
         actions: list[tuple[str, dict[str, Any]]] = []
         if beyond:
@@ -696,6 +758,9 @@ class BulkWriter:
                     raise_on_error=False,
                     raise_on_exception=True,
                     request_timeout=120,
+                    # How long a write waits for a shard that has no live copy (a node
+                    # died during a load): then it is refused, and the sync says so.
+                    timeout=UNAVAILABLE_WAIT,
                 )
             )
         )
@@ -787,14 +852,21 @@ class _Lock:
                 f"another process is updating the index at {self.location}"
             ) from exc
 
-    def beat(self) -> None:
-        """Refresh the heartbeat (at most every few seconds).
+    def ours(self) -> bool:
+        """Whether the lock is still this sync's."""
+        with contextlib.suppress(Exception):
+            held = self._read()
+            return held is not None and held["_source"].get("owner") == self.owner
+        return False
+
+    def beat(self, *, force: bool = False) -> None:
+        """Refresh the heartbeat (at most every few seconds, unless ``force``).
 
         :raises EngineWriteError: the lock was taken over: another sync is writing.
         """
         from opensearchpy.exceptions import ConflictError
 
-        if time.monotonic() - self._beaten < LOCK_STALE_SECONDS / 20:
+        if not force and time.monotonic() - self._beaten < LOCK_STALE_SECONDS / 20:
             return
         held = self._read()
         if held is not None and held["_source"].get("owner") == self.owner:
