@@ -71,6 +71,24 @@ class Candidates:
     total: int
 
 
+def with_ties(
+    ranked: Sequence[tuple[ParagraphId, float]], depth: int
+) -> list[tuple[ParagraphId, float]]:
+    """The first ``depth`` of paragraphs ranked best first, and those after them that
+    score the same as the last.
+
+    >>> with_ties([("a", 3.0), ("b", 2.0), ("c", 2.0), ("d", 1.0)], 2)
+    [('a', 3.0), ('b', 2.0), ('c', 2.0)]
+    """
+    if len(ranked) <= depth:
+        return list(ranked)
+    last = ranked[depth - 1][1]
+    end = depth
+    while end < len(ranked) and ranked[end][1] == last:
+        end += 1
+    return list(ranked[:end])
+
+
 class Vocabulary(Protocol):
     """The lemmas an index holds, looked up by spelling."""
 
@@ -164,7 +182,10 @@ class Engine(Protocol):
         ...
 
     def candidates(self, plan: Node, depth: int) -> Candidates:
-        """The ``depth`` best paragraphs for a plan, scored as :mod:`indexer.plan` says."""
+        """The ``depth`` best paragraphs for a plan, scored as :mod:`indexer.plan` says,
+        and every other paragraph that scores the same as the last of them: which of equal
+        paragraphs rank is decided by their sources and numbers (:class:`indexer.Index`),
+        never by where an engine happened to store them."""
         ...
 
     def positions(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -26,14 +27,19 @@ ENGINES = ["whoosh", "opensearch"]
 def index(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Index]:
-    if request.param == "opensearch":
-        cluster = request.getfixturevalue("opensearch_cluster")
-        location = f"{cluster.url}/engine-{os.getpid()}"
-    else:
-        location = str(tmp_path_factory.mktemp(request.param))
-    with Index(location) as opened:
+    with Index(_location(request, tmp_path_factory, "engine")) as opened:
         opened.sync([str(ARTICLE), str(CORPUS)])
         yield opened
+
+
+def _location(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> str:
+    """A new index of the engine the fixture is parametrised with."""
+    if request.param == "opensearch":
+        cluster = request.getfixturevalue("opensearch_cluster")
+        return f"{cluster.url}/{name}-{os.getpid()}"
+    return str(tmp_path_factory.mktemp(request.param))
 
 
 def check(index: Index, text: str) -> None:
@@ -141,3 +147,43 @@ def test_hits_and_their_explanations_agree(index: Index) -> None:
         for hit in results:
             assert hit.explanation is not None
             assert hit.explanation.score == pytest.approx(hit.score, abs=1e-4), text
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def copies(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Index]:
+    """One news paragraph copied into 40 files (as agencies' texts are), and a few
+    others: the copies all score the same for any query."""
+    docs = tmp_path_factory.mktemp("copies")
+    lines = ARTICLE.read_text(encoding="utf-8").splitlines()
+    for number in range(40):
+        (docs / f"copy-{number:02}.txt").write_text(lines[0], encoding="utf-8")
+    for number, line in enumerate(lines[1:8]):
+        (docs / f"other-{number}.txt").write_text(line, encoding="utf-8")
+    with Index(_location(request, tmp_path_factory, "copies")) as opened:
+        # Two parts: stored in an order that is not the order of the names.
+        opened.sync([str(docs)], workers=2)
+        yield opened
+
+
+@pytest.mark.parametrize(
+    "text", ["переговоры", "переговоры Лавров", '"телефонные переговоры"', "перегов* OR Керри"]
+)
+def test_candidates_take_every_paragraph_that_ties_with_the_last(copies: Index, text: str) -> None:
+    engine = copies._engine
+    plan = compile_query(text).plan
+    everything = engine.candidates(plan, 10**6).top
+    # The 40 copies tie, wherever they rank.
+    assert max(Counter(score for _, score in everything).values()) >= 40
+    for depth in (1, 5, 39, 40, 41):
+        top = engine.candidates(plan, depth).top
+        last = everything[min(depth, len(everything)) - 1][1]
+        assert sorted(pid for pid, _ in top) == sorted(
+            pid for pid, score in everything if score >= last
+        ), depth
+
+
+def test_equal_paragraphs_rank_by_source_whichever_engine(copies: Index) -> None:
+    hits = copies.search("переговоры", limit=3)
+    assert [h.source.rsplit("/", 1)[-1] for h in hits] == [f"copy-0{n}.txt" for n in range(3)]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...analysis import ANALYSIS_VERSION
-from ...engine import Candidates, FileRecord, Paragraph, ParagraphId, partition
+from ...engine import Candidates, FileRecord, Paragraph, ParagraphId, partition, with_ties
 from ...errors import IndexBusyError, IndexerError, IndexLocationError, SchemaMismatchError
 from ...explain import Context, evaluate, lemmas_to_look_up
 from ...plan import Node
@@ -319,6 +319,8 @@ class OpenSearchEngine:
             # The cluster hands out at most its result window (10,000 by default).
             "size": min(max(depth, RESCORED), RESULT_WINDOW),
             "_source": STORED_FIELDS,
+            # Equal scores in the order :class:`indexer.Index` ranks them in.
+            "sort": ["_score", {"source": "asc"}, {"paragraph": "asc"}],
             "track_total_hits": True,
         }
         missing = statistics.missing(lemmas)
@@ -326,6 +328,7 @@ class OpenSearchEngine:
             body["aggs"] = {"everything": {"global": {}, "aggs": missing}}
         context = Context(statistics, describe=False)
         scored: list[tuple[ParagraphId, float]] = []
+        pid_scores: dict[ParagraphId, float] = {}
         # Page on while candidates the plan rejects (an exact form that is not there, a
         # phrase too far apart) leave fewer than asked for.
         for page in range(MAX_PAGES):
@@ -348,10 +351,18 @@ class OpenSearchEngine:
                 explained = evaluate(plan, paragraph, positions.get(pid, {}), context)
                 if explained is not None:
                     scored.append((pid, explained.score))
-            if len(scored) >= depth or len(ids) < body["size"]:
+                    pid_scores[pid] = explained.score
+            if len(ids) < body["size"]:
                 break
+            if len(scored) >= depth:
+                # Done, unless the paragraphs that tie with the last one wanted reach the
+                # end of the page: then there may be more of them on the next.
+                scored.sort(key=lambda item: -item[1])
+                last = scored[depth - 1][1]
+                if pid_scores.get(ids[-1]) != last:
+                    break
         scored.sort(key=lambda item: -item[1])
-        return Candidates(scored[:depth], int(found["total"]["value"]))
+        return Candidates(with_ties(scored, depth), int(found["total"]["value"]))
 
     def positions(
         self,

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ...engine import Candidates, FileRecord, Paragraph, ParagraphId
+from ...engine import Candidates, FileRecord, Paragraph, ParagraphId, with_ties
 from ...plan import Node
 from .schema import CONTENT
 from .statistics import WhooshStatistics, statistics
@@ -59,10 +59,21 @@ class WhooshEngine:
         scores = score_bag(plan, searcher)
         if scores is not None:
             best = heapq.nsmallest(depth, scores.items(), key=lambda item: (-item[1], item[0]))
-            return Candidates(list(best), len(scores))
-        results = searcher.search(compile_plan(plan, searcher), limit=depth)
+            if len(best) == depth:
+                last, score = best[-1]
+                best += [(p, s) for p, s in scores.items() if s == score and p > last]
+            return Candidates([*best], len(scores))
+        query = compile_plan(plan, searcher)
+        limit = depth
+        while True:
+            results = searcher.search(query, limit=limit)
+            top = [(hit.docnum, hit.score) for hit in results]
+            # Until the paragraphs that tie with the last one asked for all fit.
+            if len(top) < limit or top[-1][1] != top[depth - 1][1]:
+                break
+            limit *= 4
         total = len(results) if results.has_exact_length() else results.estimated_length()
-        return Candidates([(hit.docnum, hit.score) for hit in results], total)
+        return Candidates(with_ties(top, depth), total)
 
     def positions(
         self,
