@@ -58,10 +58,12 @@ class WhooshEngine:
         searcher = self.searcher()
         scores = score_bag(plan, searcher)
         if scores is not None:
-            best = heapq.nsmallest(depth, scores.items(), key=lambda item: (-item[1], item[0]))
-            if len(best) == depth:
+            ranked = heapq.nsmallest(depth + 1, scores.items(), key=lambda i: (-i[1], i[0]))
+            best = ranked[:depth]
+            if len(ranked) > depth and ranked[depth][1] == best[-1][1]:
+                # Others tie with the last one (rarely: only then are all scores read).
                 last, score = best[-1]
-                best += [(p, s) for p, s in scores.items() if s == score and p > last]
+                best += sorted((p, s) for p, s in scores.items() if s == score and p > last)
             return Candidates([*best], len(scores))
         query = compile_plan(plan, searcher)
         limit = depth
