@@ -21,7 +21,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_default_corpus_search_marks_the_matched_forms(capsys):
-    code, out, err = run(capsys, "переговоры")
+    code, out, err = run(capsys, "переговоры", "--markers")
     assert code == 0
     assert out.splitlines()[0].startswith(f"data{os.sep}lavrov_kerry_syria.txt:1  score ")
     assert "телефонные [[переговоры]] главы" in out
@@ -46,7 +46,7 @@ def test_second_search_reuses_the_index_and_notices_changes(capsys, workdir: Pat
     article = workdir / ARTICLE.name
     article.write_text("Переговоры сорвались.\n", encoding="utf-8")
     touch_later(article)
-    code, out, err = run(capsys, "переговоры", str(workdir))
+    code, out, err = run(capsys, "переговоры", str(workdir), "--markers")
     assert "1 updated" in err and "[[Переговоры]] сорвались." in out
 
 
@@ -79,7 +79,7 @@ def test_usage_and_input_errors_exit_2_with_one_line(capsys, monkeypatch, argv, 
 
 
 def test_literal_searches_syntax_as_words(capsys):
-    code, out, _ = run(capsys, '"прекращение огня', "--literal")
+    code, out, _ = run(capsys, '"прекращение огня', "--literal", "--markers")
     assert code == 0 and "[[прекращения]] [[огня]]" in out
 
 
@@ -98,7 +98,7 @@ def test_an_index_location_that_is_not_ours_exits_2(capsys, tmp_path: Path, kind
 
 def test_a_binary_file_in_a_folder_is_a_warning_only(capsys, workdir: Path):
     (workdir / "broken.txt").write_bytes(bytes(range(256)) * 4)
-    code, out, err = run(capsys, "переговоры", str(workdir), "--quiet")
+    code, out, err = run(capsys, "переговоры", str(workdir), "--quiet", "--markers")
     assert code == 0 and "[[переговоры]]" in out
     assert "skipped 1 unreadable file(s): " in err and "broken.txt" in err
 
@@ -157,7 +157,7 @@ def test_help_does_not_load_the_heavy_modules():
 
 
 def test_correction_is_announced_and_searched(capsys):
-    code, out, err = run(capsys, "gthtvbhbt", "--quiet")
+    code, out, err = run(capsys, "gthtvbhbt", "--quiet", "--markers")
     assert code == 0 and "[[перемирия]]" in out
     assert "«gthtvbhbt» found nothing; showing results for «перемирие»" in err
     code, out, _ = run(capsys, "gthtvbhbt", "--json")
