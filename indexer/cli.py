@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,6 +81,8 @@ exit status: 0 found, 1 nothing found, 2 usage or input error.
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
+        if re.search(r"unrecognized arguments: -+[^\W\d_a-zA-Z]", message):
+            message += f"; a query that starts with - goes after --: {self.prog} -- -слово"
         self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
@@ -212,7 +215,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
             stream.reconfigure(encoding="utf-8", errors="replace")
     parser = build_parser(prog)
     try:
-        args = parser.parse_intermixed_args(argv)
+        args = parse_arguments(parser, sys.argv[1:] if argv is None else argv)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return int(exc.code or 0)
     out = _Output(sys.stdout)
@@ -244,6 +247,19 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         _discard_stdout()
         print(f"{parser.prog}: cannot write the results: {exc}", file=sys.stderr)
         return 2
+
+
+def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    """Options anywhere among the arguments; everything after ``--`` is an argument
+    (argparse's intermixed parsing loses those)."""
+    argv = list(argv)
+    cut = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_intermixed_args(argv[:cut])
+    rest = argv[cut + 1 :]
+    if rest and args.query is None:
+        args.query, rest = rest[0], rest[1:]
+    args.paths += rest
+    return args
 
 
 def _run(args: argparse.Namespace, prog: str, out: _Output) -> int:
@@ -360,7 +376,7 @@ def list_indexes(args: argparse.Namespace, out: _Output) -> int:
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             continue
-        sources = "unreadable" if info.sources is None else f"{info.sources} files"
+        sources = {None: "unreadable", 1: "1 file"}.get(info.sources, f"{info.sources} files")
         made_for = ", ".join(info.paths) or "paths not recorded"
         out.write(f"{info.location}  {_size(info.size)}  {sources}  {made_for}\n")
     return 0

@@ -195,9 +195,14 @@ def apply_part(
 _counter: Any = None
 
 
-def _remember_counter(counter: Any) -> None:
+def _start_worker(counter: Any) -> None:
+    import signal
+
     global _counter
     _counter = counter
+    # Ctrl-C is the parent's to handle: it ends the workers (the pool terminates them),
+    # which then die without a traceback of their own each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _count_bytes(n: int) -> None:
@@ -226,7 +231,7 @@ def _run_in_processes(
     counter = context.Value("q", 0)
     shown = 0
     processes = min(workers, len(busy))
-    with context.Pool(processes, _remember_counter, (counter,)) as pool:
+    with context.Pool(processes, _start_worker, (counter,)) as pool:
         pending = [
             pool.apply_async(_apply_in_worker, (batch, number, part, recs, processes))
             for (number, part), recs in zip(busy, records, strict=True)
