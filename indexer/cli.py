@@ -319,6 +319,7 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
             correct=args.correct,
             explain=args.explain,
             paths=paths,
+            highlight=not listing,
         )
         context = _context(index, results, before, after) if before or after else {}
     if results.corrected:

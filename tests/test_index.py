@@ -97,7 +97,9 @@ def test_search_within_some_paths_and_every_match(tmp_path: Path, workdir: Path)
         assert len(index.search("Лавров", paths=[workdir / ARTICLE.name])) == 3
         assert len(index.search("Лавров", paths=tmp_path / "nowhere")) == 0
         every = index.search("Лавров", limit=None)
-        assert len(every) == every.total == 6
+        assert len(every) == every.total == 6 and all(hit.spans for hit in every)
+        counted = index.search("Лавров", limit=None, highlight=False)
+        assert counted.counts() == every.counts() and not any(hit.spans for hit in counted)
         article = str((workdir / ARTICLE.name).resolve())
         assert every.counts()[article] == 3 and set(every.sources()) == {
             article,
