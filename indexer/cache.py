@@ -56,15 +56,44 @@ def where(paths: Paths) -> str:
     return min(covering, key=lambda location: (index_size(location), location), default=exact)
 
 
+def reuse(paths: Paths) -> str:
+    """The cache folder of the index to sync ``paths`` into and search: :func:`where`'s,
+    and when that is a new one, the biggest index made for some of these paths moves
+    there first (searching a second folder beside an indexed one reads only the second).
+    """
+    from .index import as_paths
+
+    location = where(paths)
+    if os.path.exists(location):
+        return location
+    roots = [os.path.realpath(p) for p in as_paths(paths)]
+    inside = [
+        (index_size(found), found)
+        for found, made_for in _recorded()
+        if made_for and all(is_under(path, roots) for path in made_for)
+    ]
+    if inside:
+        _, found = max(inside)
+        try:
+            os.rename(found, location)
+        except OSError:  # another process moved it first, or another file system
+            return location
+        _write_paths(location, roots)
+    return location
+
+
 def remember(location: str, paths: Paths) -> None:
     """Note in a cache index the paths it is made for (once; a read-only cache is left
     as it is, and the index then only serves these very paths)."""
     from .index import as_paths
 
+    if not os.path.exists(os.path.join(location, PATHS_FILE)):
+        _write_paths(location, [os.path.realpath(p) for p in as_paths(paths)])
+
+
+def _write_paths(location: str, roots: list[str]) -> None:
     target = os.path.join(location, PATHS_FILE)
-    if os.path.exists(target):
-        return
-    roots = sorted({os.path.realpath(p) for p in as_paths(paths)})
+    roots = sorted(set(roots))
     temporary = f"{target}.tmp{os.getpid()}"
     try:
         with open(temporary, "w", encoding="utf-8") as file:

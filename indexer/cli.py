@@ -294,8 +294,8 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
     else:
         paths = args.paths or [DEFAULT_CORPUS]
         _check_paths(paths, args.query, prog)
-        location = args.index or (default_index_dir(paths) if args.rebuild else cache.where(paths))
-    new = not args.index and not os.path.exists(location)
+        location = args.index or (default_index_dir(paths) if args.rebuild else cache.reuse(paths))
+    new = "://" not in location and not os.path.exists(location)
     listing = args.files_with_matches or args.count or args.total
     limit = args.limit or (None if listing else DEFAULT_LIMIT)
     before = args.before_context if args.before_context is not None else args.context or 0

@@ -334,6 +334,19 @@ def test_a_subfolder_is_searched_in_its_folders_index(tmp_path: Path, workdir: P
     assert len(cache_entries()) == 1
 
 
+def test_a_second_folder_grows_the_first_ones_index(tmp_path: Path, workdir: Path):
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "note.txt").write_text("Лавров прилетел в Женеву.\n", encoding="utf-8")
+    assert search_py("Лавров", str(workdir), "-q").returncode == 0
+    both = search_py("Лавров", str(workdir), str(second), "-c")
+    assert both.returncode == 0 and "indexed: 1 added, 0 updated" in both.stderr
+    assert len(both.stdout.splitlines()) == 2 and len(cache_entries()) == 1
+    alone = search_py("Лавров", str(workdir), "-c")
+    assert (alone.stdout, alone.stderr) == (f"{workdir / ARTICLE.name}:3\n", "")
+    assert search_py("--where", str(workdir)).stdout == search_py("--where", str(second)).stdout
+
+
 def test_list_and_drop_indexes(workdir: Path):
     assert search_py("Лавров", str(workdir), "-q").returncode == 0
     assert search_py("Лавров", "-q").returncode == 0
