@@ -305,9 +305,11 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
             try:
                 _sync(index, paths, args, note)
             except BaseException:
-                if new:  # leave no empty index behind
-                    index.close()
-                    with contextlib.suppress(IndexerError):
+                # Leave no empty index behind (what a first build committed stays, for
+                # the next sync to go on from).
+                with contextlib.suppress(IndexerError):
+                    if new and not index.sources():
+                        index.close()
                         cache.drop(location)
                 raise
             if not args.index:

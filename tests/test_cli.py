@@ -67,6 +67,10 @@ USAGE_ERRORS = [
     (["переговоры", "--limit", "много"], "expected a whole number"),
     (["переговоры", "нет/такого/пути.txt"], "no such file or directory"),
     (["переговоры", "--bogus"], "unrecognized arguments"),
+    ([], "the query is missing"),
+    (["переговоры", "--index", "ix", "--rebuild"], "--rebuild needs the files or folders"),
+    (["переговоры", "-C", "-1"], "must be at least 0"),
+    (["переговоры", "--color", "sometimes"], "invalid choice: 'sometimes'"),
 ]
 
 
@@ -391,7 +395,8 @@ def test_a_closed_pipe_ends_quietly():
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the workers in /proc")
-def test_ctrl_c_during_a_parallel_build_ends_every_process_quietly(tmp_path: Path):
+@pytest.mark.parametrize("delay", [0.0, 1.0], ids=["as the workers start", "as they work"])
+def test_ctrl_c_during_a_parallel_build_ends_every_process_quietly(tmp_path: Path, delay: float):
     import signal
     import time
 
@@ -414,6 +419,7 @@ def test_ctrl_c_during_a_parallel_build_ends_every_process_quietly(tmp_path: Pat
     while not _children(started.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _children(started.pid), "no worker processes started"
+    time.sleep(delay)
     os.killpg(started.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     try:
         _, err = started.communicate(timeout=60)
@@ -424,6 +430,8 @@ def test_ctrl_c_during_a_parallel_build_ends_every_process_quietly(tmp_path: Pat
     assert started.returncode == 130
     assert err.strip().splitlines()[-1].startswith("search.py: interrupted")
     assert "Traceback" not in err and "ForkPoolWorker" not in err
+    if not delay:  # interrupted before it wrote anything, the first build left no index
+        assert cache_entries() == []
 
 
 def _children(pid: int) -> list[int]:
