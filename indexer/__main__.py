@@ -4,4 +4,5 @@ import sys
 
 from .cli import main
 
-sys.exit(main(prog="python -m indexer"))
+if __name__ == "__main__":
+    sys.exit(main(prog="python -m indexer"))
