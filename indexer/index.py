@@ -102,12 +102,12 @@ class Index:
         """Bring the index in step with text files and folders of text files.
 
         ``paths`` is a path or an iterable of them. Files that appeared or changed under
-        them are (re)indexed, the paragraphs
-        of vanished ones dropped; nothing is written when nothing changed. Sources
-        outside ``paths`` are left alone. ``rebuild`` reads every file afresh into a
-        new index that replaces the old one once complete. A big build is spread over
-        ``workers`` processes (default: one per core); ``progress`` draws a progress
-        bar on stderr when it is a terminal and the build takes more than a second.
+        them are (re)indexed, the paragraphs of vanished ones dropped; nothing is
+        written when nothing changed. Sources outside ``paths`` are left alone.
+        ``rebuild`` reads every file afresh into a new index that replaces the old one
+        once complete. A big build is spread over ``workers`` processes (default: one
+        per core); ``progress`` draws a progress bar on stderr when it is a terminal and
+        the build takes more than a second.
 
         :raises SourceNotFoundError: a path does not exist or cannot be read.
         :raises IndexBusyError: another process is writing to the index.
