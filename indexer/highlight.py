@@ -74,3 +74,30 @@ def best_fragment(text: str, spans: tuple[Span, ...], width: int = 600) -> Span:
         cut = text.rfind(" ", end - 40, end)
         end = cut if cut > start else end
     return start, end
+
+
+def marked(
+    text: str,
+    spans: tuple[Span, ...],
+    marks: tuple[str, str] = ("[[", "]]"),
+    width: int | None = 600,
+) -> str:
+    """``text`` with the ``spans`` put between ``marks``: its best fragment of about
+    ``width`` characters (:func:`best_fragment`), with «…» where it is cut, or all of it
+    when ``width`` is None.
+
+    >>> marked("Лавров и Керри", ((0, 6), (9, 14)))
+    '[[Лавров]] и [[Керри]]'
+    >>> marked("один два три четыре", (), width=8)
+    'один…'
+    """
+    start, end = (0, len(text)) if width is None else best_fragment(text, spans, width)
+    pieces = ["…" if start > 0 else ""]
+    cursor = start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        pieces += [text[cursor:a], marks[0], text[a:b], marks[1]]
+        cursor = b
+    pieces += [text[cursor:end], "…" if end < len(text) else ""]
+    return "".join(pieces)

@@ -12,27 +12,56 @@ import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from .results import Explanation, Hit, SearchResults, SyncReport
 
 if TYPE_CHECKING:
     from .engine import Engine, ParagraphId
-    from .plan import CompiledQuery
+    from .plan import CompiledQuery, Sources
     from .ranking import RerankSignal
 
+#: One file or folder, or several.
+Paths: TypeAlias = "str | os.PathLike[str] | Iterable[str | os.PathLike[str]]"
 
-def default_index_dir(paths: Iterable[str]) -> str:
-    """Where the CLI keeps the index of a set of paths: one per set, in the user cache.
 
-    ``$XDG_CACHE_HOME/indexer/`` (``~/.cache/indexer/`` by default), in a folder named
-    after the first path and a hash of all resolved paths.
+def cache_dir() -> str:
+    """The folder of the CLI's indexes: ``$XDG_CACHE_HOME/indexer/`` (``~/.cache/indexer/``
+    by default)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "indexer")
+
+
+def default_index_dir(paths: Paths) -> str:
+    """Where the CLI keeps the index of a set of paths: one per set, in :func:`cache_dir`,
+    in a folder named after the first path and a hash of all resolved paths.
+    (:func:`indexer.cache.where` also finds an index that covers the paths.)
     """
-    roots = sorted({os.path.realpath(p) for p in paths})
+    roots = sorted({os.path.realpath(p) for p in as_paths(paths)})
     digest = hashlib.sha1("\0".join(roots).encode()).hexdigest()[:12]
     stem = os.path.basename(roots[0].rstrip(os.sep)) if roots else "index"
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(cache, "indexer", f"{stem or 'root'}-{digest}")
+    return os.path.join(cache_dir(), f"{stem or 'root'}-{digest}")
+
+
+def as_paths(paths: Paths) -> list[str]:
+    """A path or an iterable of paths as a list of paths: a lone string is one path,
+    never its characters.
+
+    >>> as_paths("docs"), as_paths(["a", "b"])
+    (['docs'], ['a', 'b'])
+    """
+    if isinstance(paths, str | os.PathLike):
+        return [os.fspath(paths)]
+    return [os.fspath(p) for p in paths]
+
+
+def is_under(source: str, roots: Iterable[str]) -> bool:
+    """Whether a source (an absolute path) is one of ``roots`` or inside one of them.
+
+    >>> is_under("/news/2016/a.txt", ["/news"]), is_under("/newsletter.txt", ["/news"])
+    (True, False)
+    """
+    return any(source == root or source.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 class Index:
@@ -64,7 +93,7 @@ class Index:
 
     def sync(
         self,
-        paths: Iterable[str | os.PathLike[str]],
+        paths: Paths,
         *,
         rebuild: bool = False,
         workers: int | None = None,
@@ -72,12 +101,13 @@ class Index:
     ) -> SyncReport:
         """Bring the index in step with text files and folders of text files.
 
-        Files that appeared or changed under ``paths`` are (re)indexed, the paragraphs
-        of vanished ones dropped; nothing is written when nothing changed. Sources
-        outside ``paths`` are left alone. ``rebuild`` reads every file afresh into a
-        new index that replaces the old one once complete. A big build is spread over
-        ``workers`` processes (default: one per core); ``progress`` draws a progress
-        bar on stderr when it is a terminal and the build takes more than a second.
+        ``paths`` is a path or an iterable of them. Files that appeared or changed under
+        them are (re)indexed, the paragraphs of vanished ones dropped; nothing is
+        written when nothing changed. Sources outside ``paths`` are left alone.
+        ``rebuild`` reads every file afresh into a new index that replaces the old one
+        once complete. A big build is spread over ``workers`` processes (default: one
+        per core); ``progress`` draws a progress bar on stderr when it is a terminal and
+        the build takes more than a second.
 
         :raises SourceNotFoundError: a path does not exist or cannot be read.
         :raises IndexBusyError: another process is writing to the index.
@@ -85,7 +115,7 @@ class Index:
         """
         from . import ingest, sync
 
-        roots = [ingest.source_root(os.fspath(p)) for p in paths]
+        roots = [ingest.source_root(p) for p in as_paths(paths)]
         walk = ingest.walk(roots, skip=self.location)
         records = {} if rebuild else self._engine.file_records()
         plan = sync.plan(records, walk, roots)
@@ -131,29 +161,47 @@ class Index:
         self,
         query: str,
         *,
-        limit: int = 10,
+        limit: int | None = 10,
         literal: bool = False,
         correct: bool = True,
         explain: bool = False,
+        paths: Paths | None = None,
+        highlight: bool = True,
     ) -> SearchResults:
         """The paragraphs that best answer ``query``, best first, with matches marked.
 
+        ``limit`` None returns every paragraph that matches (and ``total`` is exact).
+        ``paths`` keeps only the paragraphs of sources under these files or folders.
         ``literal`` searches the words as plain words, without query syntax. With
         ``correct``, a query word the index does not have is fixed (typo, keyboard
         layout, transliteration): if the query found nothing, the corrected one is
         searched (``results.corrected``), otherwise it is offered as
         ``results.suggestion``. ``explain`` attaches to each hit why it scored so.
+        Without ``highlight`` the hits' ``spans`` are left empty, which saves most of
+        the time of a search that only counts its hits.
 
         :raises QueryError: the query is malformed or has nothing to search for.
         """
+        from dataclasses import replace
+
         from .correction import corrected_text, corrections
         from .errors import QueryError
-        from .plan import compile_query
+        from .plan import Filtered, compile_query
 
-        if limit < 1:
+        if limit is not None and limit < 1:
             raise ValueError("limit must be at least 1")
-        compiled = compile_query(query, literal=literal, sources=self.sources)
-        hits, total = self._run(compiled, limit, explain)
+        within = self._within(paths)
+
+        def compiled_query(text: str) -> CompiledQuery:
+            compiled = compile_query(text, literal=literal, sources=self.sources)
+            if within is None:
+                return compiled
+            return replace(compiled, plan=Filtered(compiled.plan, required=(within,)))
+
+        if limit is None:
+            limit = max(1, self._engine.statistics().paragraphs)
+        compiled = compiled_query(query)
+        hits, total = self._run(compiled, limit, explain, highlight)
         corrected = suggestion = None
         engine = self._engine
         fixes = corrections(compiled, engine.vocabulary(), engine.statistics()) if correct else []
@@ -163,18 +211,45 @@ class Index:
                 suggestion = alternative
             else:
                 try:
-                    retry = compile_query(alternative, literal=literal, sources=self.sources)
+                    retry = compiled_query(alternative)
                 except QueryError:
                     retry = None
                 if retry is not None:
                     compiled, corrected = retry, alternative
-                    hits, total = self._run(compiled, limit, explain)
+                    hits, total = self._run(compiled, limit, explain, highlight)
         return SearchResults(
             query, hits, total, compiled.dropped, corrected=corrected, suggestion=suggestion
         )
 
+    def _within(self, paths: Paths | None) -> Sources | None:
+        """The sources under ``paths`` as a plan part, or None when that is all of them."""
+        from .plan import Sources
+
+        if paths is None:
+            return None
+        roots = [os.path.realpath(p) for p in as_paths(paths)]
+        known = self.sources()
+        inside = tuple(source for source in known if is_under(source, roots))
+        return None if len(inside) == len(known) else Sources(inside)
+
+    def paragraphs(self, source: str, numbers: Iterable[int] | None = None) -> dict[int, str]:
+        """The text of a source's paragraphs by number: those of ``numbers`` that it has,
+        or all of them (for the context of a hit)."""
+        from .plan import Sources
+
+        engine = self._engine
+        found = engine.candidates(Sources((source,)), max(1, engine.statistics().paragraphs))
+        wanted = None if numbers is None else set(numbers)
+        return {
+            paragraph.number: paragraph.text
+            for paragraph in sorted(
+                engine.paragraphs([pid for pid, _ in found.top]), key=lambda p: p.number
+            )
+            if wanted is None or paragraph.number in wanted
+        }
+
     def _run(
-        self, compiled: CompiledQuery, limit: int, explain: bool
+        self, compiled: CompiledQuery, limit: int, explain: bool, highlight: bool = True
     ) -> tuple[tuple[Hit, ...], int]:
         from collections import Counter
 
@@ -225,7 +300,9 @@ class Index:
                     paragraph=paragraph.number,
                     text=paragraph.text,
                     score=round(score, 4),
-                    spans=match_spans(paragraph.text, marked, compiled.forms, compiled.prefixes),
+                    spans=match_spans(paragraph.text, marked, compiled.forms, compiled.prefixes)
+                    if highlight
+                    else (),
                     explanation=explanation,
                 )
             )

@@ -65,6 +65,23 @@ class SearchResults:
     def __getitem__(self, index: int) -> Hit:
         return self.hits[index]
 
+    def counts(self) -> dict[str, int]:
+        """How many of the hits each source has, sources in the order of their best hit
+        (``grep -c``; search with ``limit=None`` to count every match).
+
+        >>> hits = (Hit("b.txt", 3, "", 2.0), Hit("a.txt", 1, "", 1.5), Hit("b.txt", 1, "", 1.0))
+        >>> SearchResults("запрос", hits, 3).counts()
+        {'b.txt': 2, 'a.txt': 1}
+        """
+        counts: dict[str, int] = {}
+        for hit in self.hits:
+            counts[hit.source] = counts.get(hit.source, 0) + 1
+        return counts
+
+    def sources(self) -> list[str]:
+        """The sources of the hits, each once, in the order of their best hit (``grep -l``)."""
+        return list(self.counts())
+
 
 @dataclass(frozen=True)
 class SyncReport:

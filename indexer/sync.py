@@ -8,9 +8,10 @@ written by its own writer, in worker processes when there is enough to read.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,9 +196,34 @@ def apply_part(
 _counter: Any = None
 
 
-def _remember_counter(counter: Any) -> None:
+def _start_worker(counter: Any) -> None:
+    import signal
+
     global _counter
     _counter = counter
+    # Ctrl-C is the parent's to handle: it ends the workers (the pool terminates them),
+    # which then die without a traceback of their own each. They were forked with it
+    # held (:func:`_interrupts_held`); ignored, a held one is dropped.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while the workers are forked: one that came in the middle
+    interrupted a worker before it could ignore it, or the parent before the pool
+    could end the workers already started (they then kept the output open)."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _count_bytes(n: int) -> None:
@@ -226,7 +252,9 @@ def _run_in_processes(
     counter = context.Value("q", 0)
     shown = 0
     processes = min(workers, len(busy))
-    with context.Pool(processes, _remember_counter, (counter,)) as pool:
+    with contextlib.ExitStack() as stack:
+        with _interrupts_held():
+            pool = stack.enter_context(context.Pool(processes, _start_worker, (counter,)))
         pending = [
             pool.apply_async(_apply_in_worker, (batch, number, part, recs, processes))
             for (number, part), recs in zip(busy, records, strict=True)

@@ -21,7 +21,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_default_corpus_search_marks_the_matched_forms(capsys):
-    code, out, err = run(capsys, "переговоры")
+    code, out, err = run(capsys, "переговоры", "--markers")
     assert code == 0
     assert out.splitlines()[0].startswith(f"data{os.sep}lavrov_kerry_syria.txt:1  score ")
     assert "телефонные [[переговоры]] главы" in out
@@ -46,7 +46,7 @@ def test_second_search_reuses_the_index_and_notices_changes(capsys, workdir: Pat
     article = workdir / ARTICLE.name
     article.write_text("Переговоры сорвались.\n", encoding="utf-8")
     touch_later(article)
-    code, out, err = run(capsys, "переговоры", str(workdir))
+    code, out, err = run(capsys, "переговоры", str(workdir), "--markers")
     assert "1 updated" in err and "[[Переговоры]] сорвались." in out
 
 
@@ -67,6 +67,10 @@ USAGE_ERRORS = [
     (["переговоры", "--limit", "много"], "expected a whole number"),
     (["переговоры", "нет/такого/пути.txt"], "no such file or directory"),
     (["переговоры", "--bogus"], "unrecognized arguments"),
+    ([], "the query is missing"),
+    (["переговоры", "--index", "ix", "--rebuild"], "--rebuild needs the files or folders"),
+    (["переговоры", "-C", "-1"], "must be at least 0"),
+    (["переговоры", "--color", "sometimes"], "invalid choice: 'sometimes'"),
 ]
 
 
@@ -79,7 +83,7 @@ def test_usage_and_input_errors_exit_2_with_one_line(capsys, monkeypatch, argv, 
 
 
 def test_literal_searches_syntax_as_words(capsys):
-    code, out, _ = run(capsys, '"прекращение огня', "--literal")
+    code, out, _ = run(capsys, '"прекращение огня', "--literal", "--markers")
     assert code == 0 and "[[прекращения]] [[огня]]" in out
 
 
@@ -98,7 +102,7 @@ def test_an_index_location_that_is_not_ours_exits_2(capsys, tmp_path: Path, kind
 
 def test_a_binary_file_in_a_folder_is_a_warning_only(capsys, workdir: Path):
     (workdir / "broken.txt").write_bytes(bytes(range(256)) * 4)
-    code, out, err = run(capsys, "переговоры", str(workdir), "--quiet")
+    code, out, err = run(capsys, "переговоры", str(workdir), "--quiet", "--markers")
     assert code == 0 and "[[переговоры]]" in out
     assert "skipped 1 unreadable file(s): " in err and "broken.txt" in err
 
@@ -157,7 +161,7 @@ def test_help_does_not_load_the_heavy_modules():
 
 
 def test_correction_is_announced_and_searched(capsys):
-    code, out, err = run(capsys, "gthtvbhbt", "--quiet")
+    code, out, err = run(capsys, "gthtvbhbt", "--quiet", "--markers")
     assert code == 0 and "[[перемирия]]" in out
     assert "«gthtvbhbt» found nothing; showing results for «перемирие»" in err
     code, out, _ = run(capsys, "gthtvbhbt", "--json")
@@ -177,3 +181,274 @@ def test_explain_prints_the_score_taken_apart(capsys):
     assert "2 of 2 query words matched" in out and "BM25 with tf" in out
     code, out, _ = run(capsys, "Лавров", "--explain", "--json", "--limit", "1")
     assert any("lemma «лавров»" in line for line in json.loads(out)["explanation"])
+
+
+# -- what a grep user expects (subprocess runs of search.py: real exit codes and streams) --
+
+
+def search_py(
+    *args: str, cwd: Path = ROOT, stdout: int = subprocess.PIPE, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``python search.py ARGS`` in ``cwd``, with the test's private cache."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "search.py"), *args],
+        cwd=cwd,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+
+
+def cache_entries() -> list[str]:
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "indexer"
+    return sorted(p.name for p in cache.iterdir()) if cache.exists() else []
+
+
+def test_options_go_anywhere(workdir: Path):
+    done = search_py("Лавров", "-n", "1", str(workdir), "--json")
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["paragraph"] for line in done.stdout.splitlines()] == [4]
+    first = search_py("-n", "1", "--json", "Лавров", str(workdir))
+    assert first.stdout == done.stdout
+
+
+def test_a_query_that_starts_with_a_dash_goes_after_two_dashes():
+    done = search_py("--json", "--", "-перемирие Сирия")
+    assert done.returncode == 0, done.stderr
+    found = {json.loads(line)["paragraph"] for line in done.stdout.splitlines()}
+    assert found == {8, 3, 6, 1, 2}
+    hint = search_py("-Керри")
+    assert hint.returncode == 2 and "goes after --: search.py -- -слово" in hint.stderr
+
+
+def test_index_without_paths_is_searched_as_it_is(tmp_path: Path, workdir: Path):
+    (workdir / ARTICLE.name).write_text("Лавров провёл переговоры в Женеве.\n", encoding="utf-8")
+    index = tmp_path / "ix"
+    built = search_py("переговоры", str(workdir), "--index", str(index), "-q")
+    assert built.returncode == 0, built.stderr
+    done = search_py("переговоры", "--index", str(index), "--json")
+    assert done.returncode == 0 and done.stderr == ""  # nothing synced
+    hits = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [h["text"] for h in hits] == ["Лавров провёл переговоры в Женеве."]
+    missing = search_py("переговоры", "--index", str(tmp_path / "nothing"))
+    assert missing.returncode == 2 and "no index at" in missing.stderr
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_paths_limit_the_search_of_a_shared_index(tmp_path: Path, workdir: Path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "note.txt").write_text("Переговоры в Женеве продолжатся.\n", encoding="utf-8")
+    index = str(tmp_path / "ix")
+    assert search_py("переговоры", str(workdir), "--index", index).returncode == 0
+    done = search_py("переговоры", str(other), "--index", index, "-l", "-q")
+    assert done.stdout.splitlines() == [str(other / "note.txt")]
+    both = search_py("переговоры", "--index", index, "-l")
+    assert len(both.stdout.splitlines()) == 2
+
+
+def test_files_with_matches_counts_and_total(tmp_path: Path, workdir: Path):
+    (workdir / "note.txt").write_text(
+        "Лавров прилетел.\n\nЛавров улетел.\n\nКерри остался.\n", encoding="utf-8"
+    )
+    article, note = str(workdir / ARTICLE.name), str(workdir / "note.txt")
+    listed = search_py("Лавров", str(workdir), "-l", "-q")
+    assert (listed.returncode, sorted(listed.stdout.splitlines())) == (0, sorted([article, note]))
+    counted = search_py("Лавров", str(workdir), "-c", "-q")
+    assert sorted(counted.stdout.splitlines()) == sorted([f"{article}:3", f"{note}:2"])
+    total = search_py("Лавров", str(workdir), "--total", "-q")
+    assert total.stdout == "5\n"
+    as_json = search_py("Лавров", str(workdir), "-c", "--json", "-q")
+    assert {json.loads(line)["count"] for line in as_json.stdout.splitlines()} == {3, 2}
+    none = search_py("землетрясение", str(workdir), "--total", "-q")
+    assert (none.returncode, none.stdout) == (1, "0\n")
+    both = search_py("Лавров", str(workdir), "-l", "-c")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+
+
+def test_context_paragraphs_around_a_hit():
+    done = search_py('"телефонные переговоры"', "-C", "1", "--markers")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"data{os.sep}lavrov_kerry_syria.txt:1  score ")
+    assert lines[2] == f"data{os.sep}lavrov_kerry_syria.txt-2"  # no paragraph 0 before it
+    assert lines[3].startswith('  "В соответствии с поручением президентов')
+    before = search_py("Асад", "-B", "2", "-A", "5", "--json")
+    record = json.loads(before.stdout)
+    assert record["paragraph"] == 11 and record["after"] == []  # the last paragraph
+    assert [p["paragraph"] for p in record["before"]] == [9, 10]
+    assert record["before"][1]["text"].startswith("Саудовская Аравия поможет России")
+
+
+def test_colour_markers_and_plain_output():
+    plain = search_py("переговоры", "-n", "1")
+    assert "телефонные переговоры главы" in plain.stdout
+    assert "[[" not in plain.stdout and "\x1b[" not in plain.stdout
+    marked = search_py("переговоры", "-n", "1", "--markers")
+    assert "телефонные [[переговоры]] главы" in marked.stdout
+    coloured = search_py("переговоры", "-n", "1", "--color", "always", NO_COLOR="1")
+    assert "телефонные \x1b[1;31mпереговоры\x1b[0m главы" in coloured.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(("no_color", "coloured"), [("", True), ("1", False)])
+def test_colour_on_a_terminal_unless_no_color(no_color: str, coloured: bool):
+    import pty
+
+    leader, follower = pty.openpty()
+    with os.fdopen(leader, "rb", buffering=0) as terminal:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "search.py"), "переговоры", "-n", "1", "-q"],
+            cwd=ROOT,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "NO_COLOR": no_color},
+            timeout=120,
+        )
+        os.close(follower)
+        out = b""
+        with pytest.raises(OSError):  # EIO once the terminal's output is all read
+            while chunk := terminal.read(4096):
+                out += chunk
+    assert done.returncode == 0
+    assert (b"\x1b[1;31m" in out) is coloured and b"[[" not in out
+
+
+def test_full_paragraph_on_request(workdir: Path):
+    long = " ".join(["Женева"] + ["слово"] * 200 + ["переговоры"])
+    (workdir / "long.txt").write_text(long + "\n", encoding="utf-8")
+    cut = search_py("Женева", str(workdir), "-q")
+    assert cut.stdout.splitlines()[1].endswith("…") and "переговоры" not in cut.stdout
+    full = search_py("Женева", str(workdir), "-q", "--full")
+    assert full.stdout.splitlines()[1] == "  " + long
+
+
+def test_a_subfolder_is_searched_in_its_folders_index(tmp_path: Path, workdir: Path):
+    sub = workdir / "sub"
+    sub.mkdir()
+    (sub / "note.txt").write_text("Лавров прилетел в Женеву.\n", encoding="utf-8")
+    assert search_py("Лавров", str(workdir), "-q").returncode == 0
+    assert len(cache_entries()) == 1
+    where = search_py("--where", str(sub))
+    assert where.stdout == search_py("--where", str(workdir)).stdout
+    done = search_py("Лавров", str(sub), "-l")
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"{sub / 'note.txt'}\n", "")
+    assert len(cache_entries()) == 1
+
+
+def test_a_second_folder_grows_the_first_ones_index(tmp_path: Path, workdir: Path):
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "note.txt").write_text("Лавров прилетел в Женеву.\n", encoding="utf-8")
+    assert search_py("Лавров", str(workdir), "-q").returncode == 0
+    both = search_py("Лавров", str(workdir), str(second), "-c")
+    assert both.returncode == 0 and "indexed: 1 added, 0 updated" in both.stderr
+    assert len(both.stdout.splitlines()) == 2 and len(cache_entries()) == 1
+    alone = search_py("Лавров", str(workdir), "-c")
+    assert (alone.stdout, alone.stderr) == (f"{workdir / ARTICLE.name}:3\n", "")
+    assert search_py("--where", str(workdir)).stdout == search_py("--where", str(second)).stdout
+
+
+def test_list_and_drop_indexes(workdir: Path):
+    assert search_py("Лавров", str(workdir), "-q").returncode == 0
+    assert search_py("Лавров", "-q").returncode == 0
+    listed = search_py("--indexes", "--json")
+    records = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert sorted(r["paths"][0] for r in records) == sorted(
+        [str(workdir.resolve()), str(ROOT / "data")]
+    )
+    assert all(r["size"] > 10_000 and r["sources"] == 1 for r in records)
+    text = search_py("--indexes").stdout
+    assert f"1 file  {workdir.resolve()}" in text
+    location = search_py("--where", str(workdir)).stdout.strip()
+    dropped = search_py("--drop", str(workdir))
+    assert dropped.returncode == 0 and f"removed {location}" in dropped.stderr
+    assert not os.path.exists(location) and len(cache_entries()) == 1
+    again = search_py("--drop", str(workdir))
+    assert again.returncode == 2 and "no index at" in again.stderr
+
+
+def test_a_failed_first_run_leaves_no_index(workdir: Path):
+    done = search_py("переговоры", str(workdir), "нет/такого/пути.txt")
+    assert done.returncode == 2 and "no such file or directory" in done.stderr
+    assert cache_entries() == []
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_a_full_disk_for_the_output_is_one_line_and_status_2():
+    with open("/dev/full", "w") as full:
+        done = search_py("переговоры", "-q", stdout=full.fileno())
+    assert done.returncode == 2
+    assert done.stderr == "search.py: cannot write the results: No space left on device\n"
+
+
+def test_a_closed_pipe_ends_quietly():
+    reader, writer = os.pipe()
+    os.close(reader)  # as `| head -0` would
+    try:
+        done = search_py("переговоры", "-q", stdout=writer)
+    finally:
+        os.close(writer)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the workers in /proc")
+@pytest.mark.parametrize("delay", [0.0, 1.0], ids=["as the workers start", "as they work"])
+def test_ctrl_c_during_a_parallel_build_ends_every_process_quietly(tmp_path: Path, delay: float):
+    import signal
+    import time
+
+    from indexer.sync import PARALLEL_MIN_BYTES
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    text = ARTICLE.read_text(encoding="utf-8")
+    for number in range(PARALLEL_MIN_BYTES // len(text.encode()) + 50):
+        (docs / f"{number}.txt").write_text(f"Документ {number}.\n\n{text}", encoding="utf-8")
+    started = subprocess.Popen(
+        [sys.executable, str(ROOT / "search.py"), "переговоры", str(docs), "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not _children(started.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _children(started.pid), "no worker processes started"
+    time.sleep(delay)
+    os.killpg(started.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    try:
+        _, err = started.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(started.pid, signal.SIGKILL)
+        started.communicate()
+        pytest.fail("the interrupted search did not end")
+    assert started.returncode == 130
+    assert err.strip().splitlines()[-1].startswith("search.py: interrupted")
+    assert "Traceback" not in err and "ForkPoolWorker" not in err
+    if not delay:  # interrupted before it wrote anything, the first build left no index
+        assert cache_entries() == []
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def test_python_m_indexer_runs_the_command_line():
+    done = _python("-m", "indexer", "переговоры", "--total", "-q")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "2\n", "")
+    usage = _python("-m", "indexer", "--bogus")
+    assert usage.returncode == 2 and usage.stderr.startswith("python -m indexer: ")

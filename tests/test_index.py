@@ -75,6 +75,50 @@ def test_sources_outside_the_synced_paths_are_left_alone(tmp_path: Path, workdir
         assert {Path(s).name for s in index.sources()} == {"other.txt", ARTICLE.name}
 
 
+def test_one_path_may_be_given_as_a_string_or_a_path(tmp_path: Path, workdir: Path):
+    with Index(tmp_path / "ix") as index:
+        assert index.sync(str(workdir)).added == (str((workdir / ARTICLE.name).resolve()),)
+        assert list(index.sync(workdir).unchanged) == index.sources()
+
+
+def test_search_within_some_paths_and_every_match(tmp_path: Path, workdir: Path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "note.txt").write_text("Лавров прилетел.\n\nЛавров улетел.", encoding="utf-8")
+    with Index(tmp_path / "ix") as index:
+        index.sync([workdir, other])
+        index.add("заметка", "Лавров в Женеве.")
+        within = index.search("Лавров", paths=other)
+        assert [(Path(h.source).name, h.paragraph) for h in within] == [
+            ("note.txt", 1),
+            ("note.txt", 2),
+        ]
+        assert within.total == 2
+        assert len(index.search("Лавров", paths=[workdir / ARTICLE.name])) == 3
+        assert len(index.search("Лавров", paths=tmp_path / "nowhere")) == 0
+        every = index.search("Лавров", limit=None)
+        assert len(every) == every.total == 6 and all(hit.spans for hit in every)
+        counted = index.search("Лавров", limit=None, highlight=False)
+        assert counted.counts() == every.counts() and not any(hit.spans for hit in counted)
+        article = str((workdir / ARTICLE.name).resolve())
+        assert every.counts()[article] == 3 and set(every.sources()) == {
+            article,
+            str((other / "note.txt").resolve()),
+            "заметка",
+        }
+
+
+def test_paragraphs_of_a_source_by_number(tmp_path: Path, workdir: Path):
+    with Index(tmp_path / "ix") as index:
+        index.sync(workdir)
+        source = index.sources()[0]
+        around = index.paragraphs(source, [0, 10, 11, 12])
+        assert list(around) == [10, 11]
+        assert around[11] == "Путин обсудил с Асадом сирийское урегулирование"
+        assert list(index.paragraphs(source)) == list(range(1, 12))
+        assert index.paragraphs("нет такого") == {}
+
+
 def test_undecodable_and_binary_files_are_skipped_and_the_rest_indexed(tmp_path, workdir):
     (workdir / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(300))
     (workdir / "cp1251.txt").write_bytes("Переговоры в Москве прошли успешно.".encode("cp1251"))

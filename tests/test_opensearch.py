@@ -106,6 +106,23 @@ def test_explanations_add_up_in_the_cluster_too(both: tuple[Index, Index]) -> No
             assert hit.explanation.score == pytest.approx(hit.score, abs=1e-4)
 
 
+def test_paths_every_match_and_a_sources_paragraphs_in_the_cluster_too(
+    both: tuple[Index, Index],
+) -> None:
+    embedded, clustered = both
+    for query in ["России", "переговоры Керри", "перегов*"]:
+        for options in [{"paths": CORPUS}, {"paths": ARTICLE}, {"limit": None}]:
+            found = [
+                [(hit.source, hit.paragraph) for hit in index.search(query, **options)]
+                for index in (embedded, clustered)
+            ]
+            assert found[0] == found[1], (query, options)
+    assert embedded.search("России", paths=CORPUS).hits
+    article = str(ARTICLE.resolve())
+    assert embedded.paragraphs(article, [10, 11, 12]) == clustered.paragraphs(article, [10, 11, 12])
+    assert len(clustered.paragraphs(article)) == 11
+
+
 def test_sync_add_remove_and_rebuild_in_the_cluster(
     opensearch_cluster: object, tmp_path: Path
 ) -> None:

@@ -23,7 +23,15 @@ from ...plan import (
 from ...ranking import BM25, coordination, coordination_weights, informativeness, related_weight
 from .codec import ArrayLeafMatcher
 from .internals import block_arrays, next_block
-from .matchers import BestOf, CoordinatedOr, Excluding, ParagraphBM25, Unscored, VerifiedQuery
+from .matchers import (
+    BestOf,
+    CoordinatedOr,
+    Excluding,
+    ParagraphBM25,
+    SourceSet,
+    Unscored,
+    VerifiedQuery,
+)
 from .schema import CONTENT
 from .statistics import paragraph_lengths, statistics
 
@@ -70,7 +78,7 @@ def compile_plan(node: Node, searcher: Any) -> Any:
         case Sources():
             if not node.names:
                 return query.NullQuery
-            return _any_of([query.Term("source", name) for name in node.names])
+            return SourceSet("source", node.names)
         case Coordinated():
             stats = statistics(searcher)
             weights = [informativeness(lemmas_of(part), stats) for part in node.parts]

@@ -13,11 +13,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from whoosh import query
-from whoosh.matching import AndNotMatcher, FilterMatcher, Matcher, WrappingMatcher
+from whoosh.matching import (
+    AndNotMatcher,
+    FilterMatcher,
+    ListMatcher,
+    Matcher,
+    NullMatcher,
+    WrappingMatcher,
+)
 from whoosh.scoring import BM25F, WeightLengthScorer
 
 from ...forms import FormCheck, PhraseCheck
-from ...ranking import BM25, coordination
+from ...ranking import BM25, SOURCE_SCORE, coordination
 from .statistics import statistics
 
 
@@ -78,6 +85,37 @@ class BestOf(query.CompoundQuery):
 
     def _matcher(self, subs: Sequence[query.Query], searcher: Any, context: Any) -> Matcher:
         return BestMatcher([q.matcher(searcher, context) for q in subs])
+
+
+class SourceSet(query.Query):
+    """The paragraphs of some sources, each scoring :data:`~indexer.ranking.SOURCE_SCORE`,
+    matched from one sorted list of their documents: Whoosh's union of a term matcher
+    per source took 4 s to walk for 1,000 sources (a subfolder in its folder's index)."""
+
+    def __init__(self, fieldname: str, names: Sequence[str]) -> None:
+        self.fieldname, self.names = fieldname, tuple(names)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SourceSet) and (self.fieldname, self.names) == (
+            other.fieldname,
+            other.names,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.fieldname, self.names))
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return sum(ixreader.doc_frequency(self.fieldname, name) for name in self.names)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Matcher:
+        reader = searcher.reader()
+        found: set[int] = set()
+        for name in self.names:
+            if (self.fieldname, name) in reader:
+                found.update(reader.postings(self.fieldname, name).all_ids())
+        if not found:
+            return NullMatcher()
+        return ListMatcher(sorted(found), all_weights=SOURCE_SCORE)
 
 
 class Unscored(query.WrappingQuery):
