@@ -74,21 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("query", help="what to search for (quote several words as one argument)")
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="files, or folders of text, HTML and FB2 files (default: the bundled article)",
-    )
+    add_location_arguments(parser)
     parser.add_argument(
         "-n", "--limit", type=_positive, default=10, help="at most N hits (default 10)"
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per hit and line")
-    parser.add_argument(
-        "--index",
-        metavar="DIR|URL",
-        help="keep the index in DIR, or in OpenSearch at http(s)://host:port/name",
-    )
     parser.add_argument("--rebuild", action="store_true", help="index every file afresh")
     parser.add_argument(
         "--workers",
@@ -109,8 +99,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain", action="store_true", help="show why each hit scored what it did"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="instead of searching, serve a web page to search and read (see --serve --help)",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     return parser
+
+
+def add_location_arguments(parser: argparse.ArgumentParser) -> None:
+    """``PATH ...`` and ``--index``: what to index and where (for searching and serving)."""
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files, or folders of text, HTML and FB2 files (default: the bundled article)",
+    )
+    parser.add_argument(
+        "--index",
+        metavar="DIR|URL",
+        help="keep the index in DIR, or in OpenSearch at http(s)://host:port/name",
+    )
+
+
+def _wants_server(argv: Sequence[str]) -> bool:
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--serve" in options or argv[:1] == ["serve"]
 
 
 def _version() -> str:
@@ -125,6 +140,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() != "utf-8":
             stream.reconfigure(encoding="utf-8", errors="replace")
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _wants_server(argv):
+        try:
+            from .web.command import serve
+        except ImportError as exc:
+            print(f"{parser.prog}: the web page needs {exc.name}: "
+                  "pip install 'indexer[web]'", file=sys.stderr)  # fmt: skip
+            return 2
+        return serve(argv, parser.prog)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
@@ -244,7 +268,7 @@ def _display(source: str) -> str:
 
 
 def _print_hits(results: SearchResults, out: IO[str]) -> None:
-    from .highlight import best_fragment
+    from .highlight import best_fragment, marked_pieces
 
     colour = out.isatty() and "NO_COLOR" not in os.environ
     mark = ("\x1b[1;31m", "\x1b[0m") if colour else ("[[", "]]")
@@ -257,13 +281,9 @@ def _print_hits(results: SearchResults, out: IO[str]) -> None:
         out.write(f"{where}  score {hit.score:.2f}\n")
         start, end = best_fragment(hit.text, hit.spans)
         pieces = ["…" if start > 0 else ""]
-        cursor = start
-        for a, b in hit.spans:
-            if a < start or b > end:
-                continue
-            pieces += [hit.text[cursor:a], mark[0], hit.text[a:b], mark[1]]
-            cursor = b
-        pieces += [hit.text[cursor:end], "…" if end < len(hit.text) else ""]
+        for piece, marked in marked_pieces(hit.text, hit.spans, start, end):
+            pieces += [mark[0], piece, mark[1]] if marked else [piece]
+        pieces.append("…" if end < len(hit.text) else "")
         out.write("  " + "".join(pieces).replace("\n", " ") + "\n")
         if hit.explanation:
             out.writelines(f"    {line}\n" for line in hit.explanation.lines())

@@ -74,3 +74,24 @@ def best_fragment(text: str, spans: tuple[Span, ...], width: int = 600) -> Span:
         cut = text.rfind(" ", end - 40, end)
         end = cut if cut > start else end
     return start, end
+
+
+def marked_pieces(
+    text: str, spans: tuple[Span, ...], start: int = 0, end: int | None = None
+) -> list[tuple[str, bool]]:
+    """``text[start:end]`` cut at the spans that lie wholly inside it, each piece with
+    whether it matched; empty pieces left out.
+
+    >>> marked_pieces("Лавров и Керри", ((0, 6), (9, 14)))
+    [('Лавров', True), (' и ', False), ('Керри', True)]
+    """
+    end = len(text) if end is None else end
+    pieces: list[tuple[str, bool]] = []
+    cursor = start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        pieces += [(text[cursor:a], False), (text[a:b], True)]
+        cursor = b
+    pieces.append((text[cursor:end], False))
+    return [(piece, marked) for piece, marked in pieces if piece]

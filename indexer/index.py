@@ -19,6 +19,7 @@ from .results import Explanation, Hit, SearchResults, SyncReport
 if TYPE_CHECKING:
     from .engine import Engine, ParagraphId
     from .plan import CompiledQuery
+    from .progress import ProgressReport
     from .ranking import RerankSignal
 
 
@@ -68,7 +69,7 @@ class Index:
         *,
         rebuild: bool = False,
         workers: int | None = None,
-        progress: bool = False,
+        progress: bool | ProgressReport = False,
     ) -> SyncReport:
         """Bring the index in step with text files and folders of text files.
 
@@ -77,7 +78,8 @@ class Index:
         outside ``paths`` are left alone. ``rebuild`` reads every file afresh into a
         new index that replaces the old one once complete. A big build is spread over
         ``workers`` processes (default: one per core); ``progress`` draws a progress
-        bar on stderr when it is a terminal and the build takes more than a second.
+        bar on stderr when it is a terminal and the build takes more than a second, or,
+        given a function, calls it with the bytes read so far and the bytes to read.
 
         :raises SourceNotFoundError: a path does not exist or cannot be read.
         :raises IndexBusyError: another process is writing to the index.
@@ -273,6 +275,31 @@ class Index:
     def sources(self) -> list[str]:
         """The names of the documents in the index, in sorted order."""
         return sorted(self._engine.file_records())
+
+    def document(self, source: str) -> tuple[str, ...]:
+        """The paragraphs of a document as the index holds them, in order: paragraph
+        ``n`` of hits is item ``n - 1``.
+
+        Only a name in :meth:`sources` is a document; nothing is read from disk.
+
+        >>> import tempfile
+        >>> with Index(tempfile.mkdtemp()) as index:
+        ...     index.add("заметка", "Первый абзац.\\n\\nВторой абзац.")
+        ...     index.document("заметка")
+        ('Первый абзац.', 'Второй абзац.')
+
+        :raises SourceNotFoundError: the index has no document of that name.
+        """
+        from .errors import SourceNotFoundError
+        from .plan import Sources
+
+        engine = self._engine
+        if source not in engine.file_records():
+            raise SourceNotFoundError(f"the index has no document «{source}»")
+        # A plan of nothing but the source matches each of its paragraphs (score 1).
+        found = engine.candidates(Sources((source,)), engine.statistics().paragraphs)
+        stored = engine.paragraphs([pid for pid, _ in found.top])
+        return tuple(paragraph.text for paragraph in sorted(stored, key=lambda p: p.number))
 
     # -- lifetime --------------------------------------------------------------------
 
