@@ -106,6 +106,13 @@ def test_explanations_add_up_in_the_cluster_too(both: tuple[Index, Index]) -> No
             assert hit.explanation.score == pytest.approx(hit.score, abs=1e-4)
 
 
+def test_documents_read_back_as_in_the_embedded_index(both: tuple[Index, Index]) -> None:
+    embedded, clustered = both
+    assert clustered.sources() == embedded.sources()
+    for source in embedded.sources():
+        assert clustered.document(source) == embedded.document(source), source
+
+
 def test_sync_add_remove_and_rebuild_in_the_cluster(
     opensearch_cluster: object, tmp_path: Path
 ) -> None:
