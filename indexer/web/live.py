@@ -89,8 +89,13 @@ class LiveIndex:
         finally:
             # Searches see what the sync wrote once the search index is opened again.
             with self._lock:
-                stale, self._index = self._index, Index(self.location)
-                stale.close()
+                try:
+                    fresh = Index(self.location)
+                except IndexerError as exc:
+                    status = SyncStatus(error=str(exc))
+                else:
+                    stale, self._index = self._index, fresh
+                    stale.close()
             self.status = status
 
     def search(
