@@ -530,6 +530,8 @@ def test_browser_open_a_document_at_the_paragraph(page: Any, site: str) -> None:
     box = target.bounding_box()
     assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
     assert page.locator("#p23").is_visible() and page.locator("#p25").count() == 1
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-document.png"))
     page.click("text=К результатам")
     page.wait_for_load_state()
     assert page.input_value("#q") == "24-й"
