@@ -424,7 +424,7 @@ def test_every_serve_option_is_in_the_readme() -> None:
     from indexer.web.command import build_serve_parser
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    actions = build_serve_parser("search.py")._actions
+    actions = build_serve_parser("search.py --serve")._actions
     options = [a.option_strings[-1] for a in actions if a.option_strings][1:]
     assert options and [option for option in options if option not in readme] == []
 

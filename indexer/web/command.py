@@ -21,9 +21,10 @@ def _port(value: str) -> int:
 
 
 def build_serve_parser(prog: str) -> argparse.ArgumentParser:
-    """The argument parser of ``search.py --serve`` (also ``poisk serve``)."""
+    """The argument parser of ``search.py --serve`` (also ``poisk serve``), called
+    ``prog`` in messages."""
     parser = _Parser(
-        prog=f"{prog} --serve",
+        prog=prog,
         description="Serve a web page on this computer to search the index and read its "
         "documents. The index is brought up to date in the background.",
     )
@@ -50,8 +51,9 @@ def build_serve_parser(prog: str) -> argparse.ArgumentParser:
 
 def serve(argv: Sequence[str], prog: str) -> int:
     """Parse ``search.py --serve`` options and serve the page until Ctrl-C."""
-    parser = build_serve_parser(prog)
-    rest = list(argv[1:]) if argv[:1] == ["serve"] else [a for a in argv if a != "--serve"]
+    subcommand = argv[:1] == ["serve"]
+    parser = build_serve_parser(f"{prog} serve" if subcommand else f"{prog} --serve")
+    rest = list(argv[1:]) if subcommand else [a for a in argv if a != "--serve"]
     try:
         args = parser.parse_args(rest)
     except SystemExit as exc:
@@ -65,6 +67,8 @@ def serve(argv: Sequence[str], prog: str) -> int:
             open_browser=args.open_browser,
             workers=args.workers,
         )
+    except KeyboardInterrupt:  # before the server was up; once up, Ctrl-C just stops it
+        return 130
     except IndexerError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
