@@ -184,7 +184,6 @@ class Index:
         from .highlight import match_spans
 
         engine = self._engine
-        statistics = engine.statistics()
         signals = [s for s in ranking.RERANK_SIGNALS if s.applies(compiled.near)]
         depth = max(limit, ranking.RERANK_DEPTH) if signals else limit
         found = engine.candidates(compiled.plan, depth)
@@ -207,13 +206,7 @@ class Index:
         ranked = sorted(scored, key=order)[:limit]
         shown = [pid for _, pid in ranked if pid not in stored]
         stored.update(zip(shown, engine.paragraphs(shown), strict=True))
-        # Related lemmas are marked only where they counted.
-        marked = compiled.lemmas | {
-            lemma
-            for word in compiled.related
-            for lemma in word.related
-            if ranking.related_weight(word.lemmas, lemma, statistics)
-        }
+        marked = self._marked(compiled)
         hits = []
         for score, pid in ranked:
             paragraph = stored[pid]
@@ -232,6 +225,33 @@ class Index:
                 )
             )
         return tuple(hits), found.total
+
+    def _marked(self, compiled: CompiledQuery) -> frozenset[str]:
+        """The lemmas a query's hits mark: its own, and related ones where they counted."""
+        from .ranking import related_weight
+
+        statistics = self._engine.statistics()
+        return compiled.lemmas | {
+            lemma
+            for word in compiled.related
+            for lemma in word.related
+            if related_weight(word.lemmas, lemma, statistics)
+        }
+
+    def highlight(
+        self, query: str, texts: Sequence[str], *, literal: bool = False
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """Where ``query`` matches in each of ``texts``: spans as hits have them, for
+        marking the words in paragraphs that were not hits (a document's neighbours).
+
+        :raises QueryError: the query is malformed or has nothing to search for.
+        """
+        from .highlight import match_spans
+        from .plan import compile_query
+
+        compiled = compile_query(query, literal=literal)
+        marked = self._marked(compiled)
+        return [match_spans(text, marked, compiled.forms, compiled.prefixes) for text in texts]
 
     def _bonuses(
         self,

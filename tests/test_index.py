@@ -266,3 +266,16 @@ def test_sync_reports_progress_to_a_function(tmp_path: Path, workdir: Path):
     total = size + len("Переговоры продолжатся.\n".encode())
     assert seen[0] == (0, total) and seen[-1] == (total, total)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen) and len(seen) == 3
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["переговоры", "Лавров Керри", '"прекращение огня"', "Россией*", "=России", "Сирия -перемирие"],
+)
+def test_highlight_marks_any_text_as_the_hits_are_marked(article_index, query: str):
+    hits = article_index.search(query, limit=20)
+    assert hits and article_index.highlight(query, [hit.text for hit in hits]) == [
+        hit.spans for hit in hits
+    ]
+    other = "Переговоры России с Россией и Сирией о прекращении огня: Лавров, Керри."
+    assert article_index.highlight(query, [other])[0]

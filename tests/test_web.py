@@ -203,6 +203,16 @@ def test_a_hit_links_to_its_paragraph(client: Any) -> None:
     document = page_text(client.get(url.split("#")[0]))
     assert f'id="p{number}" class="paragraph target"' in document
     assert "К результатам" in document
+    # The query's words are marked in the paragraph and its neighbours.
+    assert marked(document).count("пленными") == len(TALKS)
+
+
+def test_a_corrected_search_marks_the_corrected_words_in_the_document(client: Any) -> None:
+    html = page_text(client.get("/", query_string={"q": "пленныим", "source": "talks*"}))
+    url = re.search(r'class="source" href="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    document = page_text(client.get(url.replace("&amp;", "&").split("#")[0]))
+    assert set(marked(document)) == {"пленными"}
+    assert link(document, "← К результатам") == {"q": "пленныим", "source": "talks*"}
 
 
 def test_a_long_document_shows_a_window_around_the_paragraph(
@@ -530,6 +540,7 @@ def test_browser_open_a_document_at_the_paragraph(page: Any, site: str) -> None:
     box = target.bounding_box()
     assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
     assert page.locator("#p23").is_visible() and page.locator("#p25").count() == 1
+    assert target.locator("mark").all_inner_texts() == ["24-й"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-document.png"))
     page.click("text=К результатам")

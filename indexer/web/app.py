@@ -162,6 +162,12 @@ def create_app(live: LiveIndex, *, loopback: bool = True) -> Flask:
         target = max(1, min(int(asked) if asked.isdigit() else 1, len(paragraphs)))
         first = max(1, target - NEIGHBOURS)
         last = min(len(paragraphs), target + NEIGHBOURS)
+        shown = paragraphs[first - 1 : last]
+        try:
+            # The words of the query that was searched, marked as in the hits.
+            spans = live.highlight(request.args.get("mark", ""), shown)
+        except QueryError:
+            spans = [()] * len(shown)
 
         def around(number: int) -> str:
             link: dict[str, Any] = {**request.args.to_dict(), "p": number}
@@ -173,7 +179,10 @@ def create_app(live: LiveIndex, *, loopback: bool = True) -> Flask:
             name=_display(source),
             count=len(paragraphs),
             target=target,
-            shown=[(n, paragraphs[n - 1]) for n in range(first, last + 1)],
+            shown=[
+                (number, marked_pieces(text, marks))
+                for number, text, marks in zip(range(first, last + 1), shown, spans, strict=True)
+            ],
             earlier=around(max(1, first - NEIGHBOURS - 1)) if first > 1 else None,
             later=around(min(len(paragraphs), last + NEIGHBOURS + 1))
             if last < len(paragraphs)
@@ -199,12 +208,14 @@ def create_app(live: LiveIndex, *, loopback: bool = True) -> Flask:
 
 def _results(form: SearchForm, results: SearchResults, display: Any) -> dict[str, Any]:
     skip = (form.page - 1) * PAGE_SIZE
+    searched = form.without_source(results.corrected or form.searched)
     on_page = results.hits[skip:]
     more = len(results) == form.page * PAGE_SIZE and results.total > len(results)
     return {
         "results": results,
         "hits": [
-            _shown(form, hit, number, display) for number, hit in enumerate(on_page, skip + 1)
+            _shown(form, searched, hit, number, display)
+            for number, hit in enumerate(on_page, skip + 1)
         ],
         "corrected": results.corrected and form.without_source(results.corrected),
         "suggestion": results.suggestion and form.without_source(results.suggestion),
@@ -214,10 +225,10 @@ def _results(form: SearchForm, results: SearchResults, display: Any) -> dict[str
     }
 
 
-def _shown(form: SearchForm, hit: Hit, number: int, display: Any) -> ShownHit:
+def _shown(form: SearchForm, searched: str, hit: Hit, number: int, display: Any) -> ShownHit:
     start, end = best_fragment(hit.text, hit.spans)
     back = form.fields(explain=0, correct=1)
-    url = url_for("document", source_name=hit.source, p=hit.paragraph, **back)
+    url = url_for("document", source_name=hit.source, p=hit.paragraph, mark=searched, **back)
     explanation = "\n".join(hit.explanation.lines()) if hit.explanation else None
     return ShownHit(
         number=number,

@@ -110,6 +110,11 @@ class LiveIndex:
         with self._lock:
             return self._index.document(source)
 
+    def highlight(self, query: str, texts: Sequence[str]) -> list[tuple[tuple[int, int], ...]]:
+        """:meth:`indexer.Index.highlight` on the index as it is now."""
+        with self._lock:
+            return self._index.highlight(query, texts)
+
     def close(self) -> None:
         """Close the search index (a running sync ends on its own)."""
         with self._lock:
