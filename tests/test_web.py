@@ -648,3 +648,27 @@ def test_browser_the_update_note_follows_the_update(
         updating.wait(30)
         server.shutdown()
         updating.close()
+
+
+def test_an_index_of_another_version_is_rebuilt_while_the_page_says_so(tmp_path: Path) -> None:
+    from indexer import Index
+
+    docs = _write_corpus(tmp_path / "docs")
+    with Index(tmp_path / "index") as index:
+        index.sync([docs])
+    marker = tmp_path / "index" / "indexer.json"
+    data = json.loads(marker.read_text())
+    marker.write_text(json.dumps({**data, "schema": data["schema"] - 1}))
+    live = LiveIndex(str(tmp_path / "index"), [str(docs)])
+    client = create_app(live).test_client()
+    html = page_text(client.get("/", query_string={"q": "переговоры"}))
+    assert "Индекс построен другой версией и строится заново" in html
+    source = str(docs / "talks.txt")
+    response = client.get("/doc", query_string={"source_name": source, "p": "2"})
+    assert response.status_code == 503 and "Документ не открыт" in page_text(response)
+    live.update()
+    assert live.wait(60).report is not None
+    assert "переговоров" in marked(page_text(client.get("/", query_string={"q": "переговоры"})))
+    response = client.get("/doc", query_string={"source_name": source, "p": "2"})
+    assert 'id="p2" class="paragraph target"' in page_text(response)
+    live.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,13 +152,15 @@ def create_app(live: LiveIndex, *, loopback: bool = True) -> Flask:
         return render_template("search.html", **context)
 
     @app.get("/doc")
-    def document() -> str:
+    def document() -> str | tuple[str, int]:
         form = SearchForm.from_args(request.args)
         source = request.args.get("source_name", "")
         try:
             paragraphs = live.document(source)
         except SourceNotFoundError:
             abort(404)
+        except IndexerError as exc:
+            return render_template("error.html", message=f"Документ не открыт: {exc}"), 503
         asked = request.args.get("p", "1")
         target = max(1, min(int(asked) if asked.isdigit() else 1, len(paragraphs)))
         first = max(1, target - NEIGHBOURS)
@@ -166,7 +169,7 @@ def create_app(live: LiveIndex, *, loopback: bool = True) -> Flask:
         try:
             # The words of the query that was searched, marked as in the hits.
             spans = live.highlight(request.args.get("mark", ""), shown)
-        except QueryError:
+        except IndexerError:  # a query that cannot be searched marks nothing
             spans = [()] * len(shown)
 
         def around(number: int) -> str:
@@ -206,7 +209,9 @@ def create_app(live: LiveIndex, *, loopback: bool = True) -> Flask:
     return app
 
 
-def _results(form: SearchForm, results: SearchResults, display: Any) -> dict[str, Any]:
+def _results(
+    form: SearchForm, results: SearchResults, display: Callable[[str], str]
+) -> dict[str, Any]:
     skip = (form.page - 1) * PAGE_SIZE
     searched = form.without_source(results.corrected or form.searched)
     on_page = results.hits[skip:]
@@ -225,7 +230,9 @@ def _results(form: SearchForm, results: SearchResults, display: Any) -> dict[str
     }
 
 
-def _shown(form: SearchForm, searched: str, hit: Hit, number: int, display: Any) -> ShownHit:
+def _shown(
+    form: SearchForm, searched: str, hit: Hit, number: int, display: Callable[[str], str]
+) -> ShownHit:
     start, end = best_fragment(hit.text, hit.spans)
     back = form.fields(explain=0, correct=1)
     url = url_for("document", source_name=hit.source, p=hit.paragraph, mark=searched, **back)
