@@ -107,6 +107,10 @@ def _number(minimum: int) -> Any:
     return number
 
 
+#: A whole number of at least 1, as options take it.
+_positive = _number(1)
+
+
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of ``search.py`` (also the ``poisk`` command and
     ``python -m indexer``); options may come before, between or after the arguments."""
@@ -120,13 +124,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "query", nargs="?", help="what to search for (quote several words as one argument)"
     )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="files, or folders of text, HTML and FB2 files (default: the bundled article; "
-        "with --index and no PATH, the index as it is)",
-    )
+    index = parser.add_argument_group("the index")
+    add_location_arguments(parser, index)
     number, count = _number(1), _number(0)
     shown = parser.add_argument_group("what to print")
     shown.add_argument(
@@ -176,12 +175,6 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         action="store_false",
         help="never fix typos, keyboard layout or transliteration",
     )
-    index = parser.add_argument_group("the index")
-    index.add_argument(
-        "--index",
-        metavar="DIR|URL",
-        help="keep the index in DIR, or in OpenSearch at http(s)://host:port/name",
-    )
     index.add_argument("--rebuild", action="store_true", help="index every file afresh")
     index.add_argument(
         "--workers",
@@ -198,8 +191,35 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     manage.add_argument("--drop", action="store_true", help="delete the index of the PATHs")
     parser.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="instead of searching, serve a web page to search and read (see --serve --help)",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     return parser
+
+
+def add_location_arguments(parser: argparse.ArgumentParser, index_group: Any = None) -> None:
+    """``PATH ...`` and ``--index`` (in ``index_group`` if given): what to index and
+    where, for searching and serving alike."""
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files, or folders of text, HTML and FB2 files (default: the bundled article; "
+        "with --index and no PATH, the index as it is)",
+    )
+    (index_group or parser).add_argument(
+        "--index",
+        metavar="DIR|URL",
+        help="keep the index in DIR, or in OpenSearch at http(s)://host:port/name",
+    )
+
+
+def _wants_server(argv: Sequence[str]) -> bool:
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--serve" in options or argv[:1] == ["serve"]
 
 
 def _version() -> str:
@@ -214,6 +234,15 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() != "utf-8":
             stream.reconfigure(encoding="utf-8", errors="replace")
     parser = build_parser(prog)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _wants_server(argv):
+        try:
+            from .web.command import serve
+        except ImportError as exc:
+            print(f"{parser.prog}: the web page needs {exc.name}: "
+                  "pip install 'indexer[web]'", file=sys.stderr)  # fmt: skip
+            return 2
+        return serve(argv, parser.prog)
     try:
         args = parse_arguments(parser, sys.argv[1:] if argv is None else argv)
     except SystemExit as exc:  # --help, --version, or a usage error already printed

@@ -76,6 +76,27 @@ def best_fragment(text: str, spans: tuple[Span, ...], width: int = 600) -> Span:
     return start, end
 
 
+def marked_pieces(
+    text: str, spans: tuple[Span, ...], start: int = 0, end: int | None = None
+) -> list[tuple[str, bool]]:
+    """``text[start:end]`` cut at the spans that lie wholly inside it, each piece with
+    whether it matched; empty pieces left out.
+
+    >>> marked_pieces("Лавров и Керри", ((0, 6), (9, 14)))
+    [('Лавров', True), (' и ', False), ('Керри', True)]
+    """
+    end = len(text) if end is None else end
+    pieces: list[tuple[str, bool]] = []
+    cursor = start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        pieces += [(text[cursor:a], False), (text[a:b], True)]
+        cursor = b
+    pieces.append((text[cursor:end], False))
+    return [(piece, marked) for piece, marked in pieces if piece]
+
+
 def marked(
     text: str,
     spans: tuple[Span, ...],
@@ -92,12 +113,8 @@ def marked(
     'один…'
     """
     start, end = (0, len(text)) if width is None else best_fragment(text, spans, width)
-    pieces = ["…" if start > 0 else ""]
-    cursor = start
-    for a, b in spans:
-        if a < start or b > end:
-            continue
-        pieces += [text[cursor:a], marks[0], text[a:b], marks[1]]
-        cursor = b
-    pieces += [text[cursor:end], "…" if end < len(text) else ""]
-    return "".join(pieces)
+    body = "".join(
+        f"{marks[0]}{piece}{marks[1]}" if hit else piece
+        for piece, hit in marked_pieces(text, spans, start, end)
+    )
+    return f"{'…' if start > 0 else ''}{body}{'…' if end < len(text) else ''}"

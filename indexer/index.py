@@ -19,6 +19,7 @@ from .results import Explanation, Hit, SearchResults, SyncReport
 if TYPE_CHECKING:
     from .engine import Engine, ParagraphId
     from .plan import CompiledQuery, Sources
+    from .progress import ProgressReport
     from .ranking import RerankSignal
 
 #: One file or folder, or several.
@@ -97,7 +98,7 @@ class Index:
         *,
         rebuild: bool = False,
         workers: int | None = None,
-        progress: bool = False,
+        progress: bool | ProgressReport = False,
     ) -> SyncReport:
         """Bring the index in step with text files and folders of text files.
 
@@ -107,7 +108,8 @@ class Index:
         ``rebuild`` reads every file afresh into a new index that replaces the old one
         once complete. A big build is spread over ``workers`` processes (default: one
         per core); ``progress`` draws a progress bar on stderr when it is a terminal and
-        the build takes more than a second.
+        the build takes more than a second, or, given a function, calls it with the
+        bytes read so far and the bytes to read.
 
         :raises SourceNotFoundError: a path does not exist or cannot be read.
         :raises IndexBusyError: another process is writing to the index.
@@ -257,7 +259,6 @@ class Index:
         from .highlight import match_spans
 
         engine = self._engine
-        statistics = engine.statistics()
         signals = [s for s in ranking.RERANK_SIGNALS if s.applies(compiled.near)]
         depth = max(limit, ranking.RERANK_DEPTH) if signals else limit
         found = engine.candidates(compiled.plan, depth)
@@ -280,13 +281,7 @@ class Index:
         ranked = sorted(scored, key=order)[:limit]
         shown = [pid for _, pid in ranked if pid not in stored]
         stored.update(zip(shown, engine.paragraphs(shown), strict=True))
-        # Related lemmas are marked only where they counted.
-        marked = compiled.lemmas | {
-            lemma
-            for word in compiled.related
-            for lemma in word.related
-            if ranking.related_weight(word.lemmas, lemma, statistics)
-        }
+        marked = self._marked(compiled)
         hits = []
         for score, pid in ranked:
             paragraph = stored[pid]
@@ -307,6 +302,33 @@ class Index:
                 )
             )
         return tuple(hits), found.total
+
+    def _marked(self, compiled: CompiledQuery) -> frozenset[str]:
+        """The lemmas a query's hits mark: its own, and related ones where they counted."""
+        from .ranking import related_weight
+
+        statistics = self._engine.statistics()
+        return compiled.lemmas | {
+            lemma
+            for word in compiled.related
+            for lemma in word.related
+            if related_weight(word.lemmas, lemma, statistics)
+        }
+
+    def highlight(
+        self, query: str, texts: Sequence[str], *, literal: bool = False
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """Where ``query`` matches in each of ``texts``: spans as hits have them, for
+        marking the words in paragraphs that were not hits (a document's neighbours).
+
+        :raises QueryError: the query is malformed or has nothing to search for.
+        """
+        from .highlight import match_spans
+        from .plan import compile_query
+
+        compiled = compile_query(query, literal=literal)
+        marked = self._marked(compiled)
+        return [match_spans(text, marked, compiled.forms, compiled.prefixes) for text in texts]
 
     def _bonuses(
         self,
@@ -350,6 +372,26 @@ class Index:
     def sources(self) -> list[str]:
         """The names of the documents in the index, in sorted order."""
         return sorted(self._engine.file_records())
+
+    def document(self, source: str) -> tuple[str, ...]:
+        """The paragraphs of a document as the index holds them, in order: paragraph
+        ``n`` of hits is item ``n - 1``.
+
+        Only a name in :meth:`sources` is a document; nothing is read from disk.
+
+        >>> import tempfile
+        >>> with Index(tempfile.mkdtemp()) as index:
+        ...     index.add("заметка", "Первый абзац.\\n\\nВторой абзац.")
+        ...     index.document("заметка")
+        ('Первый абзац.', 'Второй абзац.')
+
+        :raises SourceNotFoundError: the index has no document of that name.
+        """
+        from .errors import SourceNotFoundError
+
+        if source not in self._engine.file_records():
+            raise SourceNotFoundError(f"the index has no document «{source}»")
+        return tuple(self.paragraphs(source).values())
 
     # -- lifetime --------------------------------------------------------------------
 

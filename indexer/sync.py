@@ -13,12 +13,15 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import ingest
 from .engine import Batch, FileRecord, ParagraphWriter
 from .errors import UnreadableFileError
 from .results import SyncReport
+
+if TYPE_CHECKING:
+    from .progress import ProgressReport
 
 #: Below this much text to read, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 8_000_000
@@ -148,7 +151,7 @@ def run(
     *,
     workers: int,
     sizes: dict[str, int],
-    show_progress: bool,
+    show_progress: bool | ProgressReport,
 ) -> SyncReport:
     """Carry out a plan part by part, committing each part; in parallel when it pays.
 

@@ -277,3 +277,49 @@ def test_the_file_list_copy_is_only_a_shortcut(tmp_path: Path, workdir: Path) ->
         cache.write_bytes(b"not a pickle")
         assert not index.sync([workdir]).changed
         assert len(index.sources()) == 2
+
+
+def test_a_document_reads_back_in_order_from_every_shard(tmp_path: Path, workdir: Path):
+    article = ARTICLE.read_text(encoding="utf-8").splitlines()
+    for number in range(12):
+        text = "\n\n".join(f"Заметка {number}, абзац {n}: переговоры." for n in range(1, 40))
+        (workdir / f"note{number}.txt").write_text(text, encoding="utf-8")
+    with Index(tmp_path / "index") as index:
+        index.sync([workdir])
+        assert index.document(str(workdir / ARTICLE.name)) == tuple(line for line in article)
+        note = index.document(str(workdir / "note7.txt"))
+        assert note == tuple(f"Заметка 7, абзац {n}: переговоры." for n in range(1, 40))
+        for hit in index.search("переговоры", limit=30):
+            assert index.document(hit.source)[hit.paragraph - 1] == hit.text
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", str(ARTICLE), ""])
+def test_only_a_document_of_the_index_can_be_read(tmp_path: Path, workdir: Path, name: str):
+    with Index(tmp_path / "index") as index:
+        index.sync([workdir])
+        with pytest.raises(SourceNotFoundError, match="the index has no document"):
+            index.document(name)
+
+
+def test_sync_reports_progress_to_a_function(tmp_path: Path, workdir: Path):
+    size = (workdir / ARTICLE.name).stat().st_size
+    (workdir / "more.txt").write_text("Переговоры продолжатся.\n", encoding="utf-8")
+    seen: list[tuple[int, int]] = []
+    with Index(tmp_path / "index") as index:
+        index.sync([workdir], progress=lambda done, total: seen.append((done, total)))
+    total = size + len("Переговоры продолжатся.\n".encode())
+    assert seen[0] == (0, total) and seen[-1] == (total, total)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen) and len(seen) == 3
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["переговоры", "Лавров Керри", '"прекращение огня"', "Россией*", "=России", "Сирия -перемирие"],
+)
+def test_highlight_marks_any_text_as_the_hits_are_marked(article_index, query: str):
+    hits = article_index.search(query, limit=20)
+    assert hits and article_index.highlight(query, [hit.text for hit in hits]) == [
+        hit.spans for hit in hits
+    ]
+    other = "Переговоры России с Россией и Сирией о прекращении огня: Лавров, Керри."
+    assert article_index.highlight(query, [other])[0]

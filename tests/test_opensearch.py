@@ -123,6 +123,13 @@ def test_paths_every_match_and_a_sources_paragraphs_in_the_cluster_too(
     assert len(clustered.paragraphs(article)) == 11
 
 
+def test_documents_read_back_as_in_the_embedded_index(both: tuple[Index, Index]) -> None:
+    embedded, clustered = both
+    assert clustered.sources() == embedded.sources()
+    for source in embedded.sources():
+        assert clustered.document(source) == embedded.document(source), source
+
+
 def test_sync_add_remove_and_rebuild_in_the_cluster(
     opensearch_cluster: object, tmp_path: Path
 ) -> None:
