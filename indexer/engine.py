@@ -71,11 +71,16 @@ class Candidates:
     total: int
 
 
+#: At most this many paragraphs past the ``depth`` asked for are handed over because they
+#: tie with the last one (which of a bigger crowd of equals come is the engine's choice).
+TIES = 1000
+
+
 def with_ties(
     ranked: Sequence[tuple[ParagraphId, float]], depth: int
 ) -> list[tuple[ParagraphId, float]]:
     """The first ``depth`` of paragraphs ranked best first, and those after them that
-    score the same as the last.
+    score the same as the last (at most :data:`TIES` of them).
 
     >>> with_ties([("a", 3.0), ("b", 2.0), ("c", 2.0), ("d", 1.0)], 2)
     [('a', 3.0), ('b', 2.0), ('c', 2.0)]
@@ -84,7 +89,7 @@ def with_ties(
         return list(ranked)
     last = ranked[depth - 1][1]
     end = depth
-    while end < len(ranked) and ranked[end][1] == last:
+    while end < min(len(ranked), depth + TIES) and ranked[end][1] == last:
         end += 1
     return list(ranked[:end])
 
@@ -183,7 +188,8 @@ class Engine(Protocol):
 
     def candidates(self, plan: Node, depth: int) -> Candidates:
         """The ``depth`` best paragraphs for a plan, scored as :mod:`indexer.plan` says,
-        and every other paragraph that scores the same as the last of them: which of equal
+        and every other paragraph that scores the same as the last of them (up to
+        :data:`TIES`): which of equal
         paragraphs rank is decided by their sources and numbers (:class:`indexer.Index`),
         never by where an engine happened to store them."""
         ...

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ...engine import Candidates, FileRecord, Paragraph, ParagraphId, with_ties
+from ...engine import TIES, Candidates, FileRecord, Paragraph, ParagraphId, with_ties
 from ...plan import Node
 from .schema import CONTENT
 from .statistics import WhooshStatistics, statistics
@@ -63,7 +63,8 @@ class WhooshEngine:
             if len(ranked) > depth and ranked[depth][1] == best[-1][1]:
                 # Others tie with the last one (rarely: only then are all scores read).
                 last, score = best[-1]
-                best += sorted((p, s) for p, s in scores.items() if s == score and p > last)
+                tied = sorted(p for p, s in scores.items() if s == score and p > last)
+                best += [(p, score) for p in tied[:TIES]]
             return Candidates([*best], len(scores))
         query = compile_plan(plan, searcher)
         limit = depth
@@ -71,7 +72,7 @@ class WhooshEngine:
             results = searcher.search(query, limit=limit)
             top = [(hit.docnum, hit.score) for hit in results]
             # Until the paragraphs that tie with the last one asked for all fit.
-            if len(top) < limit or top[-1][1] != top[depth - 1][1]:
+            if len(top) < limit or top[-1][1] != top[depth - 1][1] or limit > depth + TIES:
                 break
             limit *= 4
         total = len(results) if results.has_exact_length() else results.estimated_length()
