@@ -162,7 +162,7 @@ def main() -> None:
         print(f"query p50 ratio cluster/embedded: {c50 / e50:.2f}×")
         searches = 4 * len(QUERIES)
         print(
-            f"a cluster search, on average: the cluster {clock.took / searches * 1000:.1f} ms, "
+            f"a cluster search, mean: the cluster {clock.took / searches * 1000:.1f} ms, "
             f"its request in all {clock.waited / searches * 1000:.1f} ms; the rest is ours "
             "(rescoring the candidates, proximity, highlighting)"
         )
