@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes for a big build (default: one per core)",
     )
     parser.add_argument(
+        "--paragraphs",
+        choices=("auto", "lines", "blocks"),
+        default="auto",
+        help="a text file's paragraphs: a line each, blocks between blank lines, or "
+        "by the shape of each file (default)",
+    )
+    parser.add_argument(
         "--literal", action="store_true", help="search the words as typed, no syntax"
     )
     parser.add_argument(
@@ -159,7 +166,12 @@ def search(args: argparse.Namespace, prog: str) -> int:
     _check_paths(paths, args.query, prog)
     compile_query(args.query, literal=args.literal)  # a bad query fails before any indexing
     note = _Notes(prog, quiet=args.quiet)
-    build = {"rebuild": args.rebuild, "workers": args.workers, "progress": not args.quiet}
+    build = {
+        "rebuild": args.rebuild,
+        "workers": args.workers,
+        "progress": not args.quiet,
+        "paragraphs": args.paragraphs,
+    }
     with Index(args.index or default_index_dir(paths)) as index:
         try:
             try:
@@ -181,6 +193,8 @@ def search(args: argparse.Namespace, prog: str) -> int:
                     f"warning: skipped {len(report.skipped)} unreadable file(s): {listed}",
                     always=True,
                 )
+            for path, why in report.warnings:
+                note(f"warning: {_display(path)}: {why}", always=True)
         results = index.search(
             args.query,
             limit=args.limit,

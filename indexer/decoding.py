@@ -62,8 +62,8 @@ def decode(data: bytes) -> str:
 
     UTF-8, and UTF-16/32 with a byte-order mark, are recognised directly. Other bytes
     go to charset-normalizer; among its guess and the single-byte code pages it often
-    confuses on short texts (cp1251, koi8-r, cp866, mac-cyrillic, cp1252), the reading
-    with the most ordinary words wins, charset-normalizer's on a tie.
+    confuses (cp1251, koi8-r, cp866, mac-cyrillic, cp1252), the reading with the most
+    letters in ordinary words wins, the commoner code page on a tie.
 
     >>> decode("Привет".encode("koi8-r"))
     'Привет'
@@ -106,7 +106,7 @@ def read_text(data: bytes, *, markup: bool = False) -> Decoded:
     declared = _DECLARED_ENCODING.search(data[:4096]) if markup else None
     if declared and text is None:
         name = (declared.group(1) or declared.group(2)).decode("ascii")
-        chosen = _most_wordlike(data, name)
+        chosen = _most_wordlike(data, declared=name)
         if chosen is not None:
             return _guessed(data, *chosen)
     text = _try_utf16_without_bom(data)
@@ -119,7 +119,7 @@ def read_text(data: bytes, *, markup: bool = False) -> Decoded:
         data,
         cp_isolation=[*_CONFUSABLE_CODEPAGES, "cp1125", "latin_1", "iso8859_5"],
     ).best()
-    chosen = _most_wordlike(data, guess.encoding if guess else None)
+    chosen = _most_wordlike(data, guessed=guess.encoding if guess else None)
     if chosen is None:
         raise UnreadableFileError("binary data or an unknown encoding")
     return _guessed(data, *chosen)
@@ -203,21 +203,26 @@ def _try_decode(data: bytes, encoding: str, *, final: bool = True) -> str | None
         return None
 
 
-def _most_wordlike(data: bytes, first: str | None) -> tuple[str, str] | None:
-    """Of the readings in ``first`` (an encoding found otherwise) and in the code pages
-    often confused, the one with the most ordinary words and its encoding. None when
-    every reading looks binary.
+def _most_wordlike(
+    data: bytes, *, declared: str | None = None, guessed: str | None = None
+) -> tuple[str, str] | None:
+    """Of the readings in the encoding a document ``declared``, in the code pages often
+    confused and in the one charset-normalizer ``guessed``, the one with the most
+    ordinary words, and its encoding. None when every reading looks binary.
 
     On a tie the reading with the fewest letters wins: the tied readings share their
     ordinary words, and a letter elsewhere stands where a symbol belongs (the Ukrainian
-    cp1125 has «Ї» where cp866 has «°»); then ``first``. Readings are compared on the
-    start of a long file: a code page reads a byte the same way all through it.
+    cp1125 has «Ї» where cp866 has «°»); then the first in that order: what a document
+    says of itself, then the code pages Russian text is most often in. Readings are
+    compared on the start of a long file: a code page reads a byte the same way all
+    through it.
     """
     sample = data[:_SAMPLE_BYTES]
     whole = len(sample) == len(data)
     scored = []
-    for encoding in dict.fromkeys([first, *_CONFUSABLE_CODEPAGES]):
-        text = _try_decode(sample, encoding, final=whole) if encoding else None
+    candidates = [declared, *_CONFUSABLE_CODEPAGES, guessed]
+    for encoding in dict.fromkeys(name for name in candidates if name):
+        text = _try_decode(sample, encoding, final=whole)
         if text is not None and not _looks_binary(text):
             scored.append((_word_likeness(text), text, encoding))
     scored.sort(key=lambda reading: reading[0], reverse=True)

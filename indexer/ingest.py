@@ -9,10 +9,10 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .decoding import decode, decode_markup
+from .decoding import read_text
 from .errors import SourceNotFoundError, UnreadableFileError
 from .markup import markup_paragraphs
-from .paragraphs import split_paragraphs
+from .paragraphs import ParagraphMode, split_paragraphs
 
 #: File name endings of HTML pages and FictionBook books (see :mod:`indexer.markup`).
 MARKUP_SUFFIXES = (".html", ".htm", ".xhtml", ".fb2")
@@ -26,10 +26,20 @@ DOCUMENT_SUFFIXES = (".txt", ".md", *MARKUP_SUFFIXES, ZIPPED_BOOK_SUFFIX)
 MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 
 
-def document_paragraphs(name: str, data: bytes) -> list[str]:
+@dataclass(frozen=True)
+class Document:
+    """What a file gave: its paragraphs, and why they may be wrong although it was read."""
+
+    paragraphs: list[str]
+    #: Set when the encoding was a doubtful guess (see :class:`indexer.decoding.Decoded`).
+    warning: str | None = None
+
+
+def read_document(name: str, data: bytes, *, paragraphs: ParagraphMode = "auto") -> Document:
     """The paragraphs of a file's bytes, read by the ending of its name: HTML and FB2
     as markup (:mod:`indexer.markup`), a ``.fb2.zip`` as the books inside it, anything
-    else as plain text (:func:`indexer.paragraphs.split_paragraphs`).
+    else as plain text, cut into paragraphs as ``paragraphs`` says
+    (:func:`indexer.paragraphs.split_paragraphs`).
 
     :raises UnreadableFileError: the data is binary, in no known encoding, or a zip
         archive with no readable book.
@@ -39,15 +49,33 @@ def document_paragraphs(name: str, data: bytes) -> list[str]:
         books, problems = [], []
         for book in _zipped_books(data):
             try:
-                books.append(document_paragraphs(".fb2", book))
+                books.append(read_document(".fb2", book))
             except UnreadableFileError as exc:
                 problems.append(exc)
         if problems and not books:
             raise problems[0]
-        return [paragraph for book in books for paragraph in book]
-    if lower.endswith(MARKUP_SUFFIXES):
-        return markup_paragraphs(decode_markup(data))
-    return split_paragraphs(decode(data))
+        warnings = [book.warning for book in books if book.warning]
+        found = [paragraph for book in books for paragraph in book.paragraphs]
+        return Document(found, warnings[0] if warnings else None)
+    markup = lower.endswith(MARKUP_SUFFIXES)
+    decoded = read_text(data, markup=markup)
+    warning = None
+    if decoded.doubtful:
+        warning = (
+            f"read as {decoded.encoding}, but few of its letters make Russian words: "
+            "the encoding may be wrong"
+        )
+    if markup:
+        return Document(markup_paragraphs(decoded.text), warning)
+    return Document(split_paragraphs(decoded.text, paragraphs), warning)
+
+
+def document_paragraphs(name: str, data: bytes, *, paragraphs: ParagraphMode = "auto") -> list[str]:
+    """The paragraphs of :func:`read_document`.
+
+    :raises UnreadableFileError: as :func:`read_document`.
+    """
+    return read_document(name, data, paragraphs=paragraphs).paragraphs
 
 
 def _zipped_books(data: bytes) -> list[bytes]:

@@ -17,15 +17,22 @@ from typing import Any
 from . import ingest
 from .engine import Batch, FileRecord, ParagraphWriter
 from .errors import UnreadableFileError
+from .paragraphs import ParagraphMode
 from .results import SyncReport
 
 #: Below this much text to read, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 8_000_000
 
 
-def fingerprint(data: bytes) -> str:
-    """The content hash kept for each file."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def fingerprint(data: bytes, paragraphs: ParagraphMode = "auto") -> str:
+    """What is kept of a file to tell whether its paragraphs must change: the hash of
+    its content and, unless it is the default, how its text was cut into paragraphs."""
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return digest if paragraphs == "auto" else f"{digest}/{paragraphs}"
+
+
+def _cut_as(record: FileRecord) -> str:
+    return (record.sha or "").partition("/")[2] or "auto"
 
 
 @dataclass
@@ -37,6 +44,8 @@ class Plan:
     unchanged: list[str] = field(default_factory=list)
     #: Paths that cannot be looked at (a broken symlink, a folder we may not enter).
     problems: list[tuple[str, str]] = field(default_factory=list)
+    #: How plain text files are cut into paragraphs.
+    paragraphs: ParagraphMode = "auto"
 
     @property
     def has_work(self) -> bool:
@@ -48,12 +57,22 @@ class Plan:
         return {*self.to_read, *self.to_remove, *(path for path, _ in self.problems)}
 
 
-def plan(records: Mapping[str, FileRecord], walk: ingest.Walk, roots: Iterable[str]) -> Plan:
-    """Compare the files found on disk with the file records of the index."""
-    result = Plan()
+def plan(
+    records: Mapping[str, FileRecord],
+    walk: ingest.Walk,
+    roots: Iterable[str],
+    paragraphs: ParagraphMode = "auto",
+) -> Plan:
+    """Compare the files found on disk with the file records of the index; a file cut
+    into paragraphs otherwise than ``paragraphs`` says is read again."""
+    result = Plan(paragraphs=paragraphs)
     for path, stat in walk.files.items():
         record = records.get(path)
-        if record and (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns):
+        if (
+            record
+            and (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns)
+            and (record.problem or _cut_as(record) == paragraphs)
+        ):
             result.unchanged.append(path)
         else:
             result.to_read.append(path)
@@ -72,7 +91,7 @@ def plan(records: Mapping[str, FileRecord], walk: ingest.Walk, roots: Iterable[s
 
 def split(plan: Plan, batch: Batch) -> list[Plan]:
     """The plan cut into one plan per part of the batch."""
-    parts = [Plan() for _ in range(batch.parts)]
+    parts = [Plan(paragraphs=plan.paragraphs) for _ in range(batch.parts)]
     for path in plan.to_read:
         parts[batch.part_of(path)].to_read.append(path)
     for path in plan.to_remove:
@@ -99,6 +118,7 @@ def apply(
     updated: list[str] = []
     unchanged = list(plan.unchanged)
     skipped = list(plan.problems)
+    warnings: list[tuple[str, str]] = []
     for path, reason in plan.problems:
         writer.replace(path, (), FileRecord(None, None, None, reason))
     for path in plan.to_read:
@@ -112,20 +132,22 @@ def apply(
             skipped.append((path, reason))
             writer.replace(path, (), FileRecord(None, None, None, reason))
             continue
-        record = FileRecord(stat.st_size, stat.st_mtime_ns, fingerprint(data))
+        record = FileRecord(stat.st_size, stat.st_mtime_ns, fingerprint(data, plan.paragraphs))
         if old and old.sha == record.sha and not old.problem:
             # Touched but not changed: remember the new mtime, keep the paragraphs.
             writer.update_record(path, record)
             unchanged.append(path)
             continue
         try:
-            paragraphs = ingest.document_paragraphs(path, data)
+            document = ingest.read_document(path, data, paragraphs=plan.paragraphs)
         except UnreadableFileError as exc:
             skipped.append((path, str(exc)))
             problem = FileRecord(record.size, record.mtime_ns, record.sha, str(exc))
             writer.replace(path, (), problem)
             continue
-        writer.replace(path, paragraphs, record)
+        if document.warning:
+            warnings.append((path, document.warning))
+        writer.replace(path, document.paragraphs, record)
         (updated if old else added).append(path)
         if progress:
             progress(len(data))
@@ -137,6 +159,7 @@ def apply(
         removed=tuple(plan.to_remove),
         unchanged=tuple(unchanged),
         skipped=tuple(skipped),
+        warnings=tuple(warnings),
     )
 
 
@@ -252,4 +275,5 @@ def merge(reports: Iterable[SyncReport]) -> SyncReport:
         removed=joined("removed"),
         unchanged=joined("unchanged"),
         skipped=joined("skipped"),
+        warnings=joined("warnings"),
     )

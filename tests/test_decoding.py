@@ -86,3 +86,22 @@ def test_ascii_with_one_high_byte_at_the_end_is_a_code_page_not_cut_utf8() -> No
 def test_random_bytes_are_still_refused() -> None:
     with pytest.raises(UnreadableFileError):
         decode(bytes(range(256)) * 8)
+
+
+def test_a_doubtful_file_is_indexed_with_a_warning_naming_it(capsys, tmp_path: Path) -> None:
+    from indexer import Index
+    from indexer.cli import main
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_bytes(PROSE.encode("koi8-r", errors="replace"))
+    greek = "Η γρήγορη καφέ αλεπού πηδά πάνω από τον τεμπέλη σκύλο. " * 5
+    (docs / "greek.txt").write_bytes(greek.encode("cp1253"))
+    with Index(tmp_path / "ix") as index:
+        report = index.sync([docs])
+        assert len(report.added) == 2 and report.skipped == ()
+        (warned,) = report.warnings
+        assert warned[0] == str(docs / "greek.txt") and "encoding may be wrong" in warned[1]
+    (docs / "greek.txt").write_bytes(greek.encode("cp1253") * 2)
+    assert main(["Облонских", str(docs), "--index", str(tmp_path / "ix"), "--quiet"]) == 0
+    assert "warning: " in (err := capsys.readouterr().err) and "greek.txt" in err
