@@ -30,7 +30,7 @@ def default_index_dir(paths: Iterable[str]) -> str:
     after the first path and a hash of all resolved paths.
     """
     roots = sorted({os.path.realpath(p) for p in paths})
-    digest = hashlib.sha1("\0".join(roots).encode()).hexdigest()[:12]
+    digest = hashlib.sha1(os.fsencode("\0".join(roots))).hexdigest()[:12]
     stem = os.path.basename(roots[0].rstrip(os.sep)) if roots else "index"
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(cache, "indexer", f"{stem or 'root'}-{digest}")
@@ -97,7 +97,8 @@ class Index:
         roots = [ingest.source_root(os.fspath(p)) for p in paths]
         walk = ingest.walk(roots, skip=self.location)
         records = {} if rebuild else self._engine.file_records()
-        plan = sync.plan(records, walk, roots, paragraphs)
+        names = [ingest.source_name(root) for root in roots]
+        plan = sync.plan(records, walk, names, paragraphs)
         if not rebuild and not plan.has_work:
             return SyncReport(unchanged=tuple(sorted(plan.unchanged)))
         sizes = {path: stat.size for path, stat in walk.files.items()}

@@ -46,6 +46,9 @@ class Plan:
     problems: list[tuple[str, str]] = field(default_factory=list)
     #: How plain text files are cut into paragraphs.
     paragraphs: ParagraphMode = "auto"
+    #: Where files to read are on disk, when that is not their name (see
+    #: :func:`indexer.ingest.source_name`).
+    located: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_work(self) -> bool:
@@ -67,6 +70,8 @@ def plan(
     into paragraphs otherwise than ``paragraphs`` says is read again."""
     result = Plan(paragraphs=paragraphs)
     for path, stat in walk.files.items():
+        if stat.path:
+            result.located[path] = stat.path
         record = records.get(path)
         if (
             record
@@ -91,7 +96,7 @@ def plan(
 
 def split(plan: Plan, batch: Batch) -> list[Plan]:
     """The plan cut into one plan per part of the batch."""
-    parts = [Plan(paragraphs=plan.paragraphs) for _ in range(batch.parts)]
+    parts = [Plan(paragraphs=plan.paragraphs, located=plan.located) for _ in range(batch.parts)]
     for path in plan.to_read:
         parts[batch.part_of(path)].to_read.append(path)
     for path in plan.to_remove:
@@ -124,11 +129,9 @@ def apply(
     for path in plan.to_read:
         old = records.get(path)
         try:
-            with open(path, "rb") as file:
-                data = file.read()
-            stat = os.stat(path)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
+            data, stat = ingest.read_file(plan.located.get(path, path))
+        except (OSError, UnreadableFileError) as exc:
+            reason = str(exc) if isinstance(exc, UnreadableFileError) else exc.strerror or str(exc)
             skipped.append((path, reason))
             writer.replace(path, (), FileRecord(None, None, None, reason))
             continue
