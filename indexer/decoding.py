@@ -94,7 +94,7 @@ def read_text(data: bytes, *, markup: bool = False) -> Decoded:
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            text = _try_decode(data, encoding)
+            text = _decode_to_the_cut(data, encoding)
             if text is None:
                 raise UnreadableFileError(f"not valid {encoding}")
             return Decoded(_as_text(text), encoding)
@@ -162,15 +162,21 @@ def _cut_utf8(data: bytes) -> str | None:
     start = 0
     while start < min(3, len(data)) and 0x80 <= data[start] < 0xC0:
         start += 1
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    text = _decode_to_the_cut(data[start:], "utf-8")
+    if text is None or text.removesuffix("\ufffd").isascii():
+        return None
+    return "\ufffd" * bool(start) + text
+
+
+def _decode_to_the_cut(data: bytes, encoding: str) -> str | None:
+    # A file cut inside its last character (by a download, by ``head -c``) has all the
+    # others: that character is shown as �.
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        text = decoder.decode(data[start:], final=False)
-    except UnicodeDecodeError:
+        text = decoder.decode(data, final=False)
+    except UnicodeError:
         return None
-    if text.isascii():
-        return None
-    unfinished = decoder.getstate()[0]
-    return "\ufffd" * bool(start) + text + "\ufffd" * bool(unfinished)
+    return text + "\ufffd" if decoder.getstate()[0] else text
 
 
 def _as_text(text: str) -> str:
@@ -185,11 +191,9 @@ def _try_utf16_without_bom(data: bytes) -> str | None:
     # UTF-16 puts zero bytes (or, for Cyrillic, 0x04) beside every character, on the
     # side that gives the byte order. Binary data decoded this way yields characters
     # from all over Unicode instead of European scripts.
-    if len(data) % 2:
-        return None
     odd = data[1::2]
     encoding = "utf-16-le" if odd.count(0) + odd.count(4) > len(data) // 4 else "utf-16-be"
-    text = _try_decode(data, encoding)
+    text = _decode_to_the_cut(data, encoding)
     if text is None or len(_EUROPEAN.findall(text)) < 0.95 * len(text) or _looks_binary(text):
         return None
     return text

@@ -77,6 +77,15 @@ def test_a_short_utf8_text_cut_inside_a_character_stays_utf8(start: int, end: in
     assert decoded.text.count("\ufffd") == (start > 0) + (end is not None)
 
 
+@pytest.mark.parametrize("cut", [1, 3])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_cut_inside_a_character_stays_utf16(encoding: str, cut: int) -> None:
+    text = LINES[8] + " 😀"  # the last character is two UTF-16 units
+    decoded = read_text(text.encode(encoding)[:-cut])
+    assert decoded.text == text[:-1] + "\ufffd"
+    assert not decoded.doubtful
+
+
 def test_ascii_with_one_high_byte_at_the_end_is_a_code_page_not_cut_utf8() -> None:
     # «Я» in cp1251 starts a UTF-8 character too, but with no character beyond ASCII
     # before it, a code page is likelier.
