@@ -231,11 +231,13 @@ def search(args: argparse.Namespace, prog: str) -> int:
 
 
 def _check_paths(paths: list[str], query: str, prog: str) -> None:
+    from .ingest import source_name
+
     for path in paths:
         if not os.path.exists(path) and os.sep not in path and "." not in path:
-            words = " ".join([query, *paths[: paths.index(path) + 1]])
+            words = source_name(" ".join([query, *paths[: paths.index(path) + 1]]))
             raise SourceNotFoundError(
-                f"no file or folder «{path}»; to search for several words, "
+                f"no file or folder «{source_name(path)}»; to search for several words, "
                 f'quote them as one argument: {prog} "{words}"'
             )
 
@@ -250,11 +252,14 @@ class _Notes:
 
 
 def _display(source: str) -> str:
-    """A source as the user would type it: relative to the current folder if inside."""
-    if not os.path.isabs(source):
+    """A source as the user would type it: relative to the current folder if inside, on
+    one line (a tab or a newline in a file name is shown as ``\\t``, ``\\n``)."""
+    if os.path.isabs(source):
+        relative = os.path.relpath(source)
+        source = source if relative.startswith(os.pardir) else relative
+    if source.isprintable():
         return source
-    relative = os.path.relpath(source)
-    return source if relative.startswith(os.pardir) else relative
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in source)
 
 
 def _print_hits(results: SearchResults, out: IO[str]) -> None:

@@ -129,6 +129,8 @@ def test_a_name_that_is_not_utf8_is_indexed_searched_and_shown(
     os.remove(raw)
     with Index(tmp_path / "ix") as index:
         assert index.sync([workdir]).removed == (shown,)
+    assert main(["Женеве", os.fsdecode(b"\xe9")]) == 2
+    assert "«\\xe9»" in capsys.readouterr().err
 
 
 def test_a_name_that_reads_as_another_files_is_reported_not_lost(
@@ -190,3 +192,12 @@ def test_markup_that_never_closes_is_read_in_one_pass(
 def test_nested_elements_left_open_are_closed_in_one_pass() -> None:
     deep = "<nav>" * 20000 + "<p>Текст</p>" + "</p>" * 20000 + "</nav>" * 20000
     assert markup_paragraphs(deep + "<p>Конец</p>") == ["Конец"]
+
+
+def test_a_name_with_a_newline_is_shown_on_one_line(capsys, tmp_path: Path, workdir: Path) -> None:
+    (workdir / "line\none.txt").write_bytes(bytes(range(256)) * 4)
+    (workdir / "tab\there.txt").write_text("Переговоры в Женеве", encoding="utf-8")
+    assert main(["Женеве", str(workdir), "--index", str(tmp_path / "ix"), "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert "line\\none.txt" in err and len(err.splitlines()) == 1
+    assert "tab\\there.txt:1" in out
