@@ -109,9 +109,9 @@ def read_text(data: bytes, *, markup: bool = False) -> Decoded:
         chosen = _most_wordlike(data, declared=name)
         if chosen is not None:
             return _guessed(data, *chosen)
-    text = _try_utf16_without_bom(data)
-    if text is not None:
-        return _guessed(data, text, "utf-16")
+    utf16 = _try_utf16_without_bom(data)
+    if utf16 is not None:
+        return _guessed(data, *utf16)
 
     import charset_normalizer
 
@@ -187,7 +187,7 @@ def _looks_binary(text: str) -> bool:
     return len(_CONTROL.findall(text)) > len(text) // 100
 
 
-def _try_utf16_without_bom(data: bytes) -> str | None:
+def _try_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     # UTF-16 puts zero bytes (or, for Cyrillic, 0x04) beside every character, on the
     # side that gives the byte order. Binary data decoded this way yields characters
     # from all over Unicode instead of European scripts.
@@ -196,7 +196,7 @@ def _try_utf16_without_bom(data: bytes) -> str | None:
     text = _decode_to_the_cut(data, encoding)
     if text is None or len(_EUROPEAN.findall(text)) < 0.95 * len(text) or _looks_binary(text):
         return None
-    return text
+    return text, encoding
 
 
 def _try_decode(data: bytes, encoding: str, *, final: bool = True) -> str | None:
