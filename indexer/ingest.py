@@ -205,7 +205,10 @@ def read_file(path: str) -> tuple[bytes, os.stat_result]:
         problem = _not_readable(status)
         if problem:
             raise UnreadableFileError(problem)
-        data = file.read(MAX_FILE_BYTES + 1)
+        # As much as the file holds, but never more than the limit, even if it grows.
+        data = file.read(status.st_size + 1)
+        if len(data) > status.st_size:
+            data += file.read(MAX_FILE_BYTES + 1 - len(data))
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableFileError(_too_big())
     return data, status
