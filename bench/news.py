@@ -17,8 +17,9 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "news_rt_ng"
 MIN_PARAGRAPH = 40
 
 
-def articles(corpus: Path) -> Iterator[tuple[str, list[str]]]:
-    """``(name, paragraphs)`` per article with any paragraph kept, in sorted file order."""
+def records(corpus: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """``(name, record)`` per article as stored (``title``, ``content``…), in sorted
+    file order; names are ``<archive>-<line number>``."""
     archives = sorted(corpus.glob("*.zip"))
     if not archives:
         raise SystemExit(f"no news corpus at {corpus} (give its folder with --corpus)")
@@ -26,10 +27,15 @@ def articles(corpus: Path) -> Iterator[tuple[str, list[str]]]:
         with zipfile.ZipFile(archive) as zipped:
             for member in sorted(zipped.namelist()):
                 for number, line in enumerate(zipped.open(member)):
-                    content = json.loads(line)["content"]
-                    kept = [p for p in content.split("\n") if len(p.strip()) >= MIN_PARAGRAPH]
-                    if kept:
-                        yield f"{archive.stem}-{number:05}", kept
+                    yield f"{archive.stem}-{number:05}", json.loads(line)
+
+
+def articles(corpus: Path) -> Iterator[tuple[str, list[str]]]:
+    """``(name, paragraphs)`` per article with any paragraph kept, in sorted file order."""
+    for name, record in records(corpus):
+        kept = [p for p in record["content"].split("\n") if len(p.strip()) >= MIN_PARAGRAPH]
+        if kept:
+            yield name, kept
 
 
 def paragraphs(corpus: Path, limit: int) -> list[str]:

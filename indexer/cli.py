@@ -177,6 +177,13 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     index.add_argument("--rebuild", action="store_true", help="index every file afresh")
     index.add_argument(
+        "--paragraphs",
+        choices=("auto", "lines", "blocks"),
+        default="auto",
+        help="a text file's paragraphs: a line each, blocks between blank lines, or "
+        "by the shape of each file (default)",
+    )
+    index.add_argument(
         "--workers",
         type=number,
         metavar="N",
@@ -372,7 +379,12 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
 def _sync(index: Index, paths: list[str], args: argparse.Namespace, note: _Notes) -> None:
     from . import cache
 
-    build = {"rebuild": args.rebuild, "workers": args.workers, "progress": not args.quiet}
+    build = {
+        "rebuild": args.rebuild,
+        "workers": args.workers,
+        "progress": not args.quiet,
+        "paragraphs": args.paragraphs,
+    }
     try:
         try:
             report = index.sync(paths, **build)
@@ -392,6 +404,8 @@ def _sync(index: Index, paths: list[str], args: argparse.Namespace, note: _Notes
     if report.skipped:
         listed = ", ".join(f"{_display(p)} ({why})" for p, why in report.skipped)
         note(f"warning: skipped {len(report.skipped)} unreadable file(s): {listed}", always=True)
+    for path, why in report.warnings:
+        note(f"warning: {_display(path)}: {why}", always=True)
 
 
 def list_indexes(args: argparse.Namespace, out: _Output) -> int:
@@ -430,13 +444,13 @@ def manage_index(args: argparse.Namespace, paths: list[str], prog: str, out: _Ou
 
 
 def _check_paths(paths: list[str], query: str, prog: str) -> None:
-    from .ingest import source_root
+    from .ingest import source_name, source_root
 
     for path in paths:
         if not os.path.exists(path) and os.sep not in path and "." not in path:
-            words = " ".join([query, *paths[: paths.index(path) + 1]])
+            words = source_name(" ".join([query, *paths[: paths.index(path) + 1]]))
             raise SourceNotFoundError(
-                f"no file or folder «{path}»; to search for several words, "
+                f"no file or folder «{source_name(path)}»; to search for several words, "
                 f'quote them as one argument: {prog} "{words}"'
             )
         source_root(path)
@@ -506,11 +520,14 @@ def _discard_stdout() -> None:
 
 
 def _display(source: str) -> str:
-    """A source as the user would type it: relative to the current folder if inside."""
-    if not os.path.isabs(source):
+    """A source as the user would type it: relative to the current folder if inside, on
+    one line (a tab or a newline in a file name is shown as ``\\t``, ``\\n``)."""
+    if os.path.isabs(source):
+        relative = os.path.relpath(source)
+        source = source if relative.startswith(os.pardir) else relative
+    if source.isprintable():
         return source
-    relative = os.path.relpath(source)
-    return source if relative.startswith(os.pardir) else relative
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in source)
 
 
 def _size(size: int) -> str:

@@ -18,6 +18,7 @@ from .results import Explanation, Hit, SearchResults, SyncReport
 
 if TYPE_CHECKING:
     from .engine import Engine, ParagraphId
+    from .paragraphs import ParagraphMode
     from .plan import CompiledQuery, Sources
     from .progress import ProgressReport
     from .ranking import RerankSignal
@@ -39,7 +40,7 @@ def default_index_dir(paths: Paths) -> str:
     (:func:`indexer.cache.where` also finds an index that covers the paths.)
     """
     roots = sorted({os.path.realpath(p) for p in as_paths(paths)})
-    digest = hashlib.sha1("\0".join(roots).encode()).hexdigest()[:12]
+    digest = hashlib.sha1(os.fsencode("\0".join(roots))).hexdigest()[:12]
     stem = os.path.basename(roots[0].rstrip(os.sep)) if roots else "index"
     return os.path.join(cache_dir(), f"{stem or 'root'}-{digest}")
 
@@ -99,6 +100,7 @@ class Index:
         rebuild: bool = False,
         workers: int | None = None,
         progress: bool | ProgressReport = False,
+        paragraphs: ParagraphMode = "auto",
     ) -> SyncReport:
         """Bring the index in step with text files and folders of text files.
 
@@ -109,18 +111,26 @@ class Index:
         once complete. A big build is spread over ``workers`` processes (default: one
         per core); ``progress`` draws a progress bar on stderr when it is a terminal and
         the build takes more than a second, or, given a function, calls it with the
-        bytes read so far and the bytes to read.
+        bytes read so far and the bytes to read. ``paragraphs`` says how plain text
+        files are cut into paragraphs: ``"lines"``, ``"blocks"`` (between blank lines)
+        or ``"auto"`` by the shape of each file (see
+        :func:`indexer.paragraphs.split_paragraphs`); a file indexed with another
+        setting is read again.
 
+        :raises ValueError: ``paragraphs`` is none of those.
         :raises SourceNotFoundError: a path does not exist or cannot be read.
         :raises IndexBusyError: another process is writing to the index.
         :raises SchemaMismatchError: the index is of another version; pass ``rebuild``.
         """
         from . import ingest, sync
+        from .paragraphs import check_mode
 
+        check_mode(paragraphs)
         roots = [ingest.source_root(p) for p in as_paths(paths)]
         walk = ingest.walk(roots, skip=self.location)
         records = {} if rebuild else self._engine.file_records()
-        plan = sync.plan(records, walk, roots)
+        names = [ingest.source_name(root) for root in roots]
+        plan = sync.plan(records, walk, names, paragraphs)
         if not rebuild and not plan.has_work:
             return SyncReport(unchanged=tuple(sorted(plan.unchanged)))
         sizes = {path: stat.size for path, stat in walk.files.items()}
@@ -130,18 +140,20 @@ class Index:
                 workers=workers or os.cpu_count() or 1, sizes=sizes, show_progress=progress,
             )  # fmt: skip
 
-    def add(self, name: str, text: str) -> None:
-        """Add a document from a string, or replace the one of that name."""
+    def add(self, name: str, text: str, *, paragraphs: ParagraphMode = "auto") -> None:
+        """Add a document from a string, or replace the one of that name; ``paragraphs``
+        as in :meth:`sync`."""
         from .engine import FileRecord
         from .paragraphs import split_paragraphs
         from .sync import fingerprint
 
         data = text.encode("utf-8")
-        record = FileRecord(len(data), None, fingerprint(data))
+        found = split_paragraphs(text, paragraphs)
+        record = FileRecord(len(data), None, fingerprint(data, paragraphs))
         with self._engine.batch() as batch:
             writer = batch.writer(batch.part_of(name))
             try:
-                writer.replace(name, split_paragraphs(text), record)
+                writer.replace(name, found, record)
             except BaseException:
                 writer.cancel()
                 raise

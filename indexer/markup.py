@@ -17,6 +17,7 @@ styles and pictures, whose ends the parser always finds.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html.parser import HTMLParser
 
 from .errors import UnreadableFileError
@@ -45,6 +46,12 @@ _ALWAYS_CLOSED = frozenset({"script", "style", "binary"})
 # only a space.
 _BREAK = "\x00"
 _PARAGRAPH_BREAK = re.compile(f"{_BREAK}\\s*{_BREAK}")
+# How html.parser finds the end of a tag, a comment, a CDATA section and an MS Office
+# conditional section.
+_TAG_END = re.compile(">")
+_COMMENT_END = re.compile(r"--\s*>")
+_SECTION_END = re.compile(r"]\s*]\s*>")
+_CONDITIONAL_END = re.compile(r"]\s*>")
 
 
 def markup_paragraphs(text: str) -> list[str]:
@@ -81,10 +88,13 @@ class _ParagraphParser(HTMLParser):
         self.paragraphs: list[str] = []
         #: The elements that hide their text, open where the parser is now.
         self.hidden: list[str] = []
+        self._hidden_count: Counter[str] = Counter()
         self._hide = hide
         self._parts: list[str] = []
         self._pre = 0
         self._fb2 = False
+        self._scanned = ""
+        self._last_end: dict[re.Pattern[str], int] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         tag = self._local(tag)
@@ -93,9 +103,10 @@ class _ParagraphParser(HTMLParser):
             self._fb2, self.CDATA_CONTENT_ELEMENTS = True, ("script",)  # type: ignore[misc]
         if self.hidden and self.hidden[-1] == "head" and tag in _BLOCKS and tag != "title":
             # A page may leave out </head> and <body>: its first block ends the head.
-            self.hidden.pop()
+            self._hidden_count[self.hidden.pop()] -= 1
         if tag in self._hide and not (self._fb2 and tag == "style"):
             self.hidden.append(tag)
+            self._hidden_count[tag] += 1
         elif tag in _BLOCKS:
             self._end_paragraph()
             if tag == "pre":
@@ -107,8 +118,12 @@ class _ParagraphParser(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         tag = self._local(tag)
-        if tag in self.hidden:
-            del self.hidden[len(self.hidden) - 1 - self.hidden[::-1].index(tag) :]
+        if self._hidden_count[tag]:
+            # It ends, and so does whatever was left open inside it (counted, not
+            # looked for: thousands of open elements cost no time).
+            while (last := self.hidden.pop()) != tag:
+                self._hidden_count[last] -= 1
+            self._hidden_count[tag] -= 1
         elif tag in _BLOCKS:
             self._end_paragraph()
             if tag == "pre":
@@ -128,13 +143,47 @@ class _ParagraphParser(HTMLParser):
         if not self.hidden:
             self._parts.append(data)
 
+    # html.parser looks for the end of each tag, comment or section that starts in the
+    # rest of the document; where it finds none, the «<» is text and the next «<» is
+    # looked at, so 120 KB of «<a <a <a» cost minutes of scanning to the end again and
+    # again. Where the document has no such end after a «<» at all, the parser is told
+    # at once that the construct is unfinished, which it takes as the same text.
+
+    def check_for_whole_start_tag(self, i: int) -> int:
+        return super().check_for_whole_start_tag(i) if self._ends_after(_TAG_END, i) else -1
+
+    def parse_endtag(self, i: int) -> int:
+        return super().parse_endtag(i) if self._ends_after(_TAG_END, i) else -1
+
+    def parse_pi(self, i: int) -> int:
+        return super().parse_pi(i) if self._ends_after(_TAG_END, i) else -1
+
+    def parse_html_declaration(self, i: int) -> int:
+        return super().parse_html_declaration(i) if self._ends_after(_TAG_END, i) else -1
+
+    def parse_comment(self, i: int, report: bool = True) -> int:
+        return super().parse_comment(i, report) if self._ends_after(_COMMENT_END, i) else -1
+
     def parse_marked_section(self, i: int, report: bool = True) -> int:
+        keyword = self.rawdata[i + 3 : i + 12].lstrip().lower()
+        end = _CONDITIONAL_END if keyword.startswith(("if", "else", "endif")) else _SECTION_END
+        if not self._ends_after(end, i):
+            return -1
         try:
             return super().parse_marked_section(i, report)
         except AssertionError:
             # «<![ if ]>» and the like: skipped to their end, the text around them kept.
-            end = self.rawdata.find(">", i)
-            return end + 1 if end >= 0 else -1
+            closing = self.rawdata.find(">", i)
+            return closing + 1 if closing >= 0 else -1
+
+    def _ends_after(self, end: re.Pattern[str], i: int) -> bool:
+        # The parser keeps the text it has not consumed in ``rawdata``, a new string
+        # after each feed: the last end of each kind is found once per string.
+        if self.rawdata is not self._scanned:
+            self._scanned, self._last_end = self.rawdata, {}
+        if end not in self._last_end:
+            self._last_end[end] = max((m.start() for m in end.finditer(self.rawdata)), default=-1)
+        return self._last_end[end] > i
 
     def unknown_decl(self, data: str) -> None:
         if data.startswith("CDATA["):

@@ -94,6 +94,9 @@ class SyncReport:
     #: Files that are not text or could not be read, with the reason; nothing of
     #: them is indexed.
     skipped: tuple[tuple[str, str], ...] = ()
+    #: Files indexed although their text may be wrong (an encoding that is a doubtful
+    #: guess), with the reason.
+    warnings: tuple[tuple[str, str], ...] = ()
 
     @property
     def changed(self) -> bool:

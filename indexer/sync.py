@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import ingest
 from .engine import Batch, FileRecord, ParagraphWriter
 from .errors import UnreadableFileError
+from .paragraphs import ParagraphMode
 from .results import SyncReport
 
 if TYPE_CHECKING:
@@ -27,9 +28,15 @@ if TYPE_CHECKING:
 PARALLEL_MIN_BYTES = 8_000_000
 
 
-def fingerprint(data: bytes) -> str:
-    """The content hash kept for each file."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def fingerprint(data: bytes, paragraphs: ParagraphMode = "auto") -> str:
+    """What is kept of a file to tell whether its paragraphs must change: the hash of
+    its content and, unless it is the default, how its text was cut into paragraphs."""
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return digest if paragraphs == "auto" else f"{digest}/{paragraphs}"
+
+
+def _cut_as(record: FileRecord) -> str:
+    return (record.sha or "").partition("/")[2] or "auto"
 
 
 @dataclass
@@ -41,6 +48,11 @@ class Plan:
     unchanged: list[str] = field(default_factory=list)
     #: Paths that cannot be looked at (a broken symlink, a folder we may not enter).
     problems: list[tuple[str, str]] = field(default_factory=list)
+    #: How plain text files are cut into paragraphs.
+    paragraphs: ParagraphMode = "auto"
+    #: Where files to read are on disk, when that is not their name (see
+    #: :func:`indexer.ingest.source_name`).
+    located: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_work(self) -> bool:
@@ -52,12 +64,24 @@ class Plan:
         return {*self.to_read, *self.to_remove, *(path for path, _ in self.problems)}
 
 
-def plan(records: Mapping[str, FileRecord], walk: ingest.Walk, roots: Iterable[str]) -> Plan:
-    """Compare the files found on disk with the file records of the index."""
-    result = Plan()
+def plan(
+    records: Mapping[str, FileRecord],
+    walk: ingest.Walk,
+    roots: Iterable[str],
+    paragraphs: ParagraphMode = "auto",
+) -> Plan:
+    """Compare the files found on disk with the file records of the index; a file cut
+    into paragraphs otherwise than ``paragraphs`` says is read again."""
+    result = Plan(paragraphs=paragraphs)
     for path, stat in walk.files.items():
+        if stat.path:
+            result.located[path] = stat.path
         record = records.get(path)
-        if record and (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns):
+        if (
+            record
+            and (record.size, record.mtime_ns) == (stat.size, stat.mtime_ns)
+            and (record.problem or _cut_as(record) == paragraphs)
+        ):
             result.unchanged.append(path)
         else:
             result.to_read.append(path)
@@ -76,7 +100,7 @@ def plan(records: Mapping[str, FileRecord], walk: ingest.Walk, roots: Iterable[s
 
 def split(plan: Plan, batch: Batch) -> list[Plan]:
     """The plan cut into one plan per part of the batch."""
-    parts = [Plan() for _ in range(batch.parts)]
+    parts = [Plan(paragraphs=plan.paragraphs, located=plan.located) for _ in range(batch.parts)]
     for path in plan.to_read:
         parts[batch.part_of(path)].to_read.append(path)
     for path in plan.to_remove:
@@ -103,33 +127,34 @@ def apply(
     updated: list[str] = []
     unchanged = list(plan.unchanged)
     skipped = list(plan.problems)
+    warnings: list[tuple[str, str]] = []
     for path, reason in plan.problems:
         writer.replace(path, (), FileRecord(None, None, None, reason))
     for path in plan.to_read:
         old = records.get(path)
         try:
-            with open(path, "rb") as file:
-                data = file.read()
-            stat = os.stat(path)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
+            data, stat = ingest.read_file(plan.located.get(path, path))
+        except (OSError, UnreadableFileError) as exc:
+            reason = str(exc) if isinstance(exc, UnreadableFileError) else exc.strerror or str(exc)
             skipped.append((path, reason))
             writer.replace(path, (), FileRecord(None, None, None, reason))
             continue
-        record = FileRecord(stat.st_size, stat.st_mtime_ns, fingerprint(data))
+        record = FileRecord(stat.st_size, stat.st_mtime_ns, fingerprint(data, plan.paragraphs))
         if old and old.sha == record.sha and not old.problem:
             # Touched but not changed: remember the new mtime, keep the paragraphs.
             writer.update_record(path, record)
             unchanged.append(path)
             continue
         try:
-            paragraphs = ingest.document_paragraphs(path, data)
+            document = ingest.read_document(path, data, paragraphs=plan.paragraphs)
         except UnreadableFileError as exc:
             skipped.append((path, str(exc)))
             problem = FileRecord(record.size, record.mtime_ns, record.sha, str(exc))
             writer.replace(path, (), problem)
             continue
-        writer.replace(path, paragraphs, record)
+        if document.warning:
+            warnings.append((path, document.warning))
+        writer.replace(path, document.paragraphs, record)
         (updated if old else added).append(path)
         if progress:
             progress(len(data))
@@ -141,6 +166,7 @@ def apply(
         removed=tuple(plan.to_remove),
         unchanged=tuple(unchanged),
         skipped=tuple(skipped),
+        warnings=tuple(warnings),
     )
 
 
@@ -283,4 +309,5 @@ def merge(reports: Iterable[SyncReport]) -> SyncReport:
         removed=joined("removed"),
         unchanged=joined("unchanged"),
         skipped=joined("skipped"),
+        warnings=joined("warnings"),
     )

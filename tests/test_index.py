@@ -152,10 +152,10 @@ def test_an_interrupted_sync_leaves_the_previous_index(tmp_path, workdir, monkey
         article.write_text("Совсем другой текст.", encoding="utf-8")
         touch_later(article)
 
-        def interrupt(data: bytes) -> str:
+        def interrupt(data: bytes, **options: object) -> str:
             raise KeyboardInterrupt
 
-        monkeypatch.setattr(ingest, "decode", interrupt)
+        monkeypatch.setattr(ingest, "read_text", interrupt)
         with pytest.raises(KeyboardInterrupt):
             index.sync([workdir])
         monkeypatch.undo()

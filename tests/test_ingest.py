@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ARTICLE
+from indexer.decoding import decode
 from indexer.errors import SourceNotFoundError, UnreadableFileError
-from indexer.ingest import decode, source_root, split_paragraphs, walk
+from indexer.ingest import source_root, split_paragraphs, walk
 
 TEXT = ARTICLE.read_text(encoding="utf-8")
 FIRST = TEXT.splitlines()[0]
