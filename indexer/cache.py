@@ -63,6 +63,7 @@ def reuse(paths: Paths) -> str:
     """
     from .index import as_paths
 
+    private_root()
     location = where(paths)
     if os.path.exists(location):
         return location
@@ -80,6 +81,17 @@ def reuse(paths: Paths) -> str:
             return location
         _write_paths(location, roots)
     return location
+
+
+def private_root() -> str:
+    """The cache folder, created for this user only (0700, as new index folders are):
+    an index holds the text of what it was made from. A folder an older version made
+    readable by others is narrowed."""
+    root = cache_dir()
+    os.makedirs(root, mode=0o700, exist_ok=True)
+    if os.stat(root).st_mode & 0o077:
+        os.chmod(root, 0o700)
+    return root
 
 
 def remember(location: str, paths: Paths) -> None:

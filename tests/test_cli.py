@@ -452,3 +452,21 @@ def test_python_m_indexer_runs_the_command_line():
     assert (done.returncode, done.stdout, done.stderr) == (0, "2\n", "")
     usage = _python("-m", "indexer", "--bogus")
     assert usage.returncode == 2 and usage.stderr.startswith("python -m indexer: ")
+
+
+def test_the_cache_is_readable_by_its_user_only(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stat
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    code, _, _ = run(capsys, "переговоры", str(ARTICLE), "-q")
+    assert code == 0
+    root = tmp_path / "cache" / "indexer"
+    (index,) = [p for p in root.iterdir() if p.is_dir()]
+    for folder in (root, index):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    # One that an older version left readable by others is narrowed.
+    root.chmod(0o755)
+    assert run(capsys, "переговоры", str(ARTICLE), "-q")[0] == 0
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700

@@ -90,20 +90,21 @@ def serve(
 ) -> None:
     """Serve a page to search ``paths`` and read their documents, until Ctrl-C.
 
-    The index (``index``, by default the one :func:`indexer.default_index_dir` names)
-    is brought up to date in the background while the page already answers from it.
+    The index (``index``, by default the one :func:`indexer.cache.reuse` names, as for
+    the command line) is brought up to date in the background while the page already
+    answers from it.
     The address is printed; ``open_browser`` opens it in the user's browser.
 
     :raises SourceNotFoundError: a path does not exist.
     :raises IndexLocationError: the index location cannot be used.
     :raises OSError: the address cannot be listened on.
     """
-    from ..index import default_index_dir
+    from ..cache import reuse
 
     for path in paths:
         if not os.path.exists(path):
             raise SourceNotFoundError(f"no file or folder «{path}»")
-    live = LiveIndex(index or default_index_dir(paths), paths, workers=workers)
+    live = LiveIndex(index or reuse(paths), paths, workers=workers)
     # A line per request is noise on a user's terminal; errors are still logged.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:

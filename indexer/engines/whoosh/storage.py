@@ -43,6 +43,16 @@ def shard_of(source: str, shards: int) -> int:
     return partition(source, shards)
 
 
+def _make_private_dirs(path: str) -> None:
+    """Create a folder and the folders above it that are missing, readable by this user
+    only: an index holds the text of the documents it was made from."""
+    mask = os.umask(0o077)
+    try:
+        os.makedirs(path, exist_ok=True)
+    finally:
+        os.umask(mask)
+
+
 def shard_name(generation: str, shard: int) -> str:
     """The Whoosh index name of one shard of a generation."""
     return f"{generation}s{shard}"
@@ -60,7 +70,7 @@ class Storage:
         if os.path.exists(path) and not os.path.isdir(path):
             raise IndexLocationError(f"index location «{path}» is a file, not a directory")
         try:
-            os.makedirs(path, exist_ok=True)
+            _make_private_dirs(path)
             entries = os.listdir(path)
         except OSError as exc:
             raise IndexLocationError(f"cannot use «{path}» as an index: {exc.strerror}") from exc
