@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 from .analysis import QUERY
 from .engine import Vocabulary
 from .forms import surface_form
-from .morphology import get_morph
+from .morphology import parses
 from .plan import STOP_LEMMAS, CompiledQuery, QueryWord
 from .query import Mode, replace_words
 from .ranking import Statistics
@@ -157,11 +157,11 @@ def _inflect_nearest_lemma(typed: str, lexicon: Lexicon, limit: int) -> str | No
             near[text] = lexicon.lemmas_near(text, limit)
         return near[text]
 
-    for parse in get_morph().parse(typed.lower())[:3]:
+    for parse in parses(typed.lower())[:3]:
         wanted = set(parse.tag.grammemes) & _INFLECTIONAL
         guessed = lemmas_near(surface_form(typed)) + lemmas_near(surface_form(parse.normal_form))
         for _, _, lemma in guessed:
-            for candidate in get_morph().parse(lemma):
+            for candidate in parses(lemma):
                 if surface_form(candidate.normal_form) != lemma:
                     continue
                 # A guessed gender is often wrong, and a noun's gender is not its to change.

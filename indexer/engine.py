@@ -69,6 +69,9 @@ class Candidates:
 
     top: list[tuple[ParagraphId, float]]
     total: int
+    #: Where the engine bounded its work (a prefix standing for too many words), one
+    #: sentence each, for the user.
+    notes: tuple[str, ...] = ()
 
 
 class Vocabulary(Protocol):

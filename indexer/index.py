@@ -133,12 +133,18 @@ class Index:
         *,
         limit: int = 10,
         literal: bool = False,
+        strict: bool = False,
         correct: bool = True,
         explain: bool = False,
     ) -> SearchResults:
         """The paragraphs that best answer ``query``, best first, with matches marked.
 
-        ``literal`` searches the words as plain words, without query syntax. With
+        ``literal`` searches the words as plain words, without query syntax. A query
+        that does not parse but reads as prose (an unbalanced quote or parenthesis, no
+        operator word) is searched as plain words, and ``results.notes`` says so;
+        ``strict`` raises :class:`QuerySyntaxError` for it instead. ``results.notes``
+        also says where the work was bounded (words beyond the first 32, a prefix
+        that stands for too many words). With
         ``correct``, a query word the index does not have is fixed (typo, keyboard
         layout, transliteration): if the query found nothing, the corrected one is
         searched (``results.corrected``), otherwise it is offered as
@@ -152,30 +158,39 @@ class Index:
 
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        compiled = compile_query(query, literal=literal, sources=self.sources)
-        hits, total = self._run(compiled, limit, explain)
+        def compiled_query(text: str) -> CompiledQuery:
+            return compile_query(text, literal=literal, strict=strict, sources=self.sources)
+
+        compiled = compiled_query(query)
+        hits, total, limited = self._run(compiled, limit, explain)
         corrected = suggestion = None
         engine = self._engine
         fixes = corrections(compiled, engine.vocabulary(), engine.statistics()) if correct else []
         if fixes:
-            alternative = corrected_text(query, fixes)
+            alternative = corrected_text(compiled.text, fixes)
             if hits:
                 suggestion = alternative
             else:
                 try:
-                    retry = compile_query(alternative, literal=literal, sources=self.sources)
+                    retry = compiled_query(alternative)
                 except QueryError:
                     retry = None
                 if retry is not None:
                     compiled, corrected = retry, alternative
-                    hits, total = self._run(compiled, limit, explain)
+                    hits, total, limited = self._run(compiled, limit, explain)
         return SearchResults(
-            query, hits, total, compiled.dropped, corrected=corrected, suggestion=suggestion
+            query,
+            hits,
+            total,
+            compiled.dropped,
+            corrected=corrected,
+            suggestion=suggestion,
+            notes=(*compiled.notes, *limited),
         )
 
     def _run(
         self, compiled: CompiledQuery, limit: int, explain: bool
-    ) -> tuple[tuple[Hit, ...], int]:
+    ) -> tuple[tuple[Hit, ...], int, tuple[str, ...]]:
         from collections import Counter
 
         from . import ranking
@@ -229,7 +244,7 @@ class Index:
                     explanation=explanation,
                 )
             )
-        return tuple(hits), found.total
+        return tuple(hits), found.total, found.notes
 
     def _bonuses(
         self,

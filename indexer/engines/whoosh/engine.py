@@ -15,6 +15,10 @@ from .schema import CONTENT
 from .statistics import WhooshStatistics, statistics
 from .storage import WRITER_MEMORY_MB, Storage, open_writer, release, shard_of
 
+#: Seconds a search through Whoosh's collector may take; then the best hits found so
+#: far are the answer, and the results say so.
+SEARCH_TIME_LIMIT = 0.5
+
 
 class WhooshEngine:
     """An index directory of ours (see :mod:`.storage`), searched through one reader
@@ -52,17 +56,35 @@ class WhooshEngine:
         any other plan goes through Whoosh's collector, whose block skipping makes the
         count an estimate."""
         import heapq
+        import time
+
+        from whoosh.collectors import TimeLimit, TimeLimitCollector
 
         from .compiler import compile_plan, score_bag
+        from .matchers import Budget
 
         searcher = self.searcher()
         scores = score_bag(plan, searcher)
         if scores is not None:
             best = heapq.nsmallest(depth, scores.items(), key=lambda item: (-item[1], item[0]))
             return Candidates(list(best), len(scores))
-        results = searcher.search(compile_plan(plan, searcher), limit=depth)
+        budget = Budget(time.monotonic() + SEARCH_TIME_LIMIT)
+        query = compile_plan(plan, searcher, budget)
+        # No alarm signal: a library must not take over the program's SIGALRM.
+        collector = TimeLimitCollector(
+            searcher.collector(limit=depth), SEARCH_TIME_LIMIT, use_alarm=False
+        )
+        try:
+            searcher.search_with_collector(query, collector)
+        except TimeLimit:
+            budget.note(
+                f"the search stopped after {SEARCH_TIME_LIMIT:g} s: the hits are the best "
+                "of the paragraphs it reached"
+            )
+        results = collector.results()
         total = len(results) if results.has_exact_length() else results.estimated_length()
-        return Candidates([(hit.docnum, hit.score) for hit in results], total)
+        top = [(hit.docnum, hit.score) for hit in results]
+        return Candidates(top, total, tuple(budget.notes))
 
     def positions(
         self,
@@ -75,11 +97,10 @@ class WhooshEngine:
         more than the search itself on a small index."""
         order = sorted(int(p) for p in set(paragraphs))
         found: dict[ParagraphId, dict[str, list[int]]] = {docnum: {} for docnum in order}
+        from .compiler import prefix_lemmas
+
         reader = self.searcher().reader()
-        expanded = {
-            term.decode("utf-8") for prefix in prefixes
-            for term in reader.expand_prefix(CONTENT, prefix)
-        }  # fmt: skip
+        expanded = {lemma for prefix in prefixes for lemma in prefix_lemmas(reader, prefix)[0]}
         for lemma in {*lemmas, *expanded}:
             if not order or (CONTENT, lemma) not in reader:
                 continue

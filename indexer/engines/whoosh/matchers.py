@@ -9,11 +9,19 @@ paragraphs whose text passes a check (exact forms, prefixes). Every score is
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query
-from whoosh.matching import AndNotMatcher, FilterMatcher, Matcher, WrappingMatcher
+from whoosh.matching import (
+    AndNotMatcher,
+    ListMatcher,
+    Matcher,
+    NullMatcher,
+    WrappingMatcher,
+)
 from whoosh.scoring import BM25F, WeightLengthScorer
 
 from ...forms import FormCheck, PhraseCheck
@@ -97,11 +105,17 @@ class Excluding(query.AndNot):
 
 class ExcludingMatcher(AndNotMatcher):
     """Whoosh's ``AndNotMatcher``, which starts on the first paragraph of ``a`` even when
-    ``b`` has it, unless ``b`` happens to start on that very paragraph too."""
+    ``b`` has it, unless ``b`` happens to start on that very paragraph too, and which
+    compares ids after ``a`` ran out (a skip past its last paragraph)."""
 
     def _find_first(self) -> None:
         if self.a.is_active() and self.b.is_active():
             self._find_next()
+
+    def _find_next(self) -> bool | None:
+        if not self.a.is_active():
+            return False
+        return bool(super()._find_next())
 
 
 class UnionMatcher(Matcher):
@@ -247,15 +261,42 @@ class BestMatcher(UnionMatcher):
         return skipped
 
 
-class VerifiedQuery(query.WrappingQuery):
-    """A Whoosh query whose paragraphs are kept only if their text passes a check."""
+#: The characters of a paragraph that a check reads: a paragraph of hundreds of
+#: megabytes would otherwise be read again in full for every search.
+MAX_CHECKED_LENGTH = 1_000_000
 
-    def __init__(self, child: Any, check: FormCheck | PhraseCheck) -> None:
+
+@dataclass
+class Budget:
+    """When a search must stop, and notes of where it stopped short, for the user."""
+
+    deadline: float
+    notes: list[str] = field(default_factory=list)
+
+    def spent(self) -> bool:
+        """Whether the time is up."""
+        return time.monotonic() > self.deadline
+
+    def note(self, message: str) -> None:
+        """Say once where the search stopped short."""
+        if message not in self.notes:
+            self.notes.append(message)
+
+
+class VerifiedQuery(query.WrappingQuery):
+    """A Whoosh query whose paragraphs are kept only if their text passes a check
+    (in its first :data:`MAX_CHECKED_LENGTH` characters); with a ``budget``, those
+    still unchecked when time is up are left out."""
+
+    def __init__(
+        self, child: Any, check: FormCheck | PhraseCheck, budget: Budget | None = None
+    ) -> None:
         super().__init__(child)
         self.check = check
+        self.budget = budget
 
     def _rewrap(self, child: Any) -> VerifiedQuery:
-        return VerifiedQuery(child, self.check)
+        return VerifiedQuery(child, self.check, self.budget)
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -270,10 +311,21 @@ class VerifiedQuery(query.WrappingQuery):
     def matcher(self, searcher: Any, context: Any = None) -> Any:
         from .schema import CONTENT
 
-        keep = set()
+        # The kept paragraphs with the scores they had: walking the child again to
+        # filter it would read every candidate twice.
+        ids: list[int] = []
+        scores: list[float] = []
         probe = self.child.matcher(searcher, context)
         while probe.is_active():
-            if self.check(searcher.stored_fields(probe.id()).get(CONTENT, "")):
-                keep.add(probe.id())
+            if self.budget and self.budget.spent():
+                self.budget.note(
+                    f"the search ran out of time checking {self.check}: "
+                    "paragraphs it did not reach are left out"
+                )
+                break
+            text = searcher.stored_fields(probe.id()).get(CONTENT, "")
+            if self.check(text[:MAX_CHECKED_LENGTH]):
+                ids.append(probe.id())
+                scores.append(probe.score())
             probe.next()
-        return FilterMatcher(self.child.matcher(searcher, context), keep)
+        return ListMatcher(ids, scores) if ids else NullMatcher()
