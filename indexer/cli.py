@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, NoReturn
 
@@ -47,7 +48,8 @@ turns this off. Several words must be quoted as one argument: "прекраще�
 The index lives in ~/.cache/indexer/ (one per set of paths) and is brought up to date
 before each search: only files that changed are read again.
 
-exit status: 0 found, 1 nothing found, 2 usage or input error.
+exit status: 0 found, 1 nothing found (also when only a corrected query did),
+2 usage or input error.
 """
 
 
@@ -100,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--literal", action="store_true", help="search the words as typed, no syntax"
     )
     parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a query that does not parse, even one that reads as prose",
+    )
+    parser.add_argument(
         "--no-correct",
         dest="correct",
         action="store_false",
@@ -129,17 +136,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return int(exc.code or 0)
+    # A query given in bytes that are not UTF-8 arrives with lone surrogates.
+    args.query = os.fsencode(args.query).decode("utf-8", "replace")
     try:
         return search(args, parser.prog)
     except QuerySyntaxError as exc:
-        print(
-            f"{parser.prog}: {exc} in «{args.query}»; "
-            "to search the words as plain words, add --literal",
-            file=sys.stderr,
-        )
+        say = _Notes(parser.prog, quiet=False)
+        say(f"{exc} in «{args.query}»; to search the words as plain words, add --literal")
         return 2
     except IndexerError as exc:
-        print(f"{parser.prog}: {exc}", file=sys.stderr)
+        _Notes(parser.prog, quiet=False)(str(exc))
         return 2
     except KeyboardInterrupt:
         print(f"{parser.prog}: interrupted; the index is as it was before", file=sys.stderr)
@@ -157,7 +163,8 @@ def search(args: argparse.Namespace, prog: str) -> int:
 
     paths = args.paths or [DEFAULT_CORPUS]
     _check_paths(paths, args.query, prog)
-    compile_query(args.query, literal=args.literal)  # a bad query fails before any indexing
+    # A bad query fails before any indexing.
+    compile_query(args.query, literal=args.literal, strict=args.strict)
     note = _Notes(prog, quiet=args.quiet)
     build = {"rebuild": args.rebuild, "workers": args.workers, "progress": not args.quiet}
     with Index(args.index or default_index_dir(paths)) as index:
@@ -185,11 +192,18 @@ def search(args: argparse.Namespace, prog: str) -> int:
             args.query,
             limit=args.limit,
             literal=args.literal,
+            strict=args.strict,
             correct=args.correct,
             explain=args.explain,
         )
+    for message in results.notes:
+        note(message)
     if results.corrected:
-        note(f"«{args.query}» found nothing; showing results for «{results.corrected}»", True)
+        note(
+            f"«{args.query}» found nothing; showing results for «{results.corrected}» "
+            "(exit status 1)",
+            True,
+        )
     elif results.suggestion:
         note(f"did you mean «{results.suggestion}»?", True)
     out = sys.stdout
@@ -212,8 +226,9 @@ def search(args: argparse.Namespace, prog: str) -> int:
     out.flush()
     if not len(results):
         note(f"no paragraph matches «{args.query}»")
-        return 1
-    return 0
+    # Whether the query as typed found something: hits of a corrected query are shown,
+    # but a script asked about what it typed.
+    return 0 if len(results) and not results.corrected else 1
 
 
 def _check_paths(paths: list[str], query: str, prog: str) -> None:
@@ -232,7 +247,16 @@ class _Notes:
 
     def __call__(self, message: str, always: bool = False) -> None:
         if always or not self.quiet:
-            print(f"{self.prog}: {message}", file=sys.stderr)
+            print(f"{self.prog}: {_one_line(message)}", file=sys.stderr)
+
+
+def _one_line(message: str) -> str:
+    """A message on one line: line breaks and other control characters (a query may
+    hold any) as spaces, so that positions in it still count right."""
+    return "".join(" " if unicodedata.category(c) in _BREAKING else c for c in message)
+
+
+_BREAKING = frozenset({"Cc", "Zl", "Zp"})
 
 
 def _display(source: str) -> str:

@@ -7,6 +7,7 @@ word that can be found. Nothing here runs for a word the index already has.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,7 +17,7 @@ from rapidfuzz.distance import OSA
 from .analysis import QUERY
 from .engine import Vocabulary
 from .forms import surface_form
-from .morphology import parses
+from .morphology import MAX_ANALYSED_LENGTH, is_known, parses
 from .plan import STOP_LEMMAS, CompiledQuery, QueryWord
 from .query import Mode, replace_words
 from .ranking import Statistics
@@ -109,19 +110,54 @@ class Lexicon:
         return sorted(found)
 
 
+#: The shortest word corrected: a word of two letters is a slip of too many others.
+MIN_CORRECTED = 3
+
+_CYRILLIC_WORD = re.compile(r"[а-яёА-ЯЁ-]+")
+
+
+def _is_symbol(char: str) -> bool:
+    # A wildcard, or a mathematical, currency or other symbol: «C++» is no typo of «С».
+    return char == "*" or unicodedata.category(char).startswith("S")
+
+
+def _chunk(text: str, position: int) -> str:
+    """The run of non-space characters of ``text`` around ``position``."""
+    start = position
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = position
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end]
+
+
 def _max_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
 def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correction | None:
-    """A replacement for a query word the index does not have, or None."""
+    """A replacement for a query word the index does not have, or None.
+
+    Only a word that can be a slip is corrected: not a prefix, a number, a word of
+    fewer than :data:`MIN_CORRECTED` letters or more than
+    :data:`indexer.morphology.MAX_ANALYSED_LENGTH`, a word glued to a wildcard or a
+    symbol («*ция», «C++»), nor a word of the Russian dictionary («удалёнка» is right
+    even where the index lacks it).
+    """
     if word.mode is Mode.PREFIX or any(c.isdigit() for c in word.surface):
+        return None
+    if not MIN_CORRECTED <= len(word.surface) <= MAX_ANALYSED_LENGTH:
         return None
     # A common word («кто», «в») is a real word even where an index lacks it.
     if word.lemmas and word.lemmas[0] in STOP_LEMMAS:
         return None
     # A word the index has in some form is no typo, even when asked for exactly.
     if lexicon.has_word(word.surface):
+        return None
+    if any(_is_symbol(c) for c in _chunk(query_text, word.position)):
+        return None
+    if _CYRILLIC_WORD.fullmatch(word.surface) and is_known(word.surface.lower()):
         return None
     run = _RUN.match(query_text, word.position)
     typed = run.group() if run else word.surface

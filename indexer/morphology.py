@@ -53,6 +53,15 @@ def parses(word: str) -> list[Parse]:
     return parsed
 
 
+def is_known(word: str) -> bool:
+    """Whether a lower-case word is in pymorphy's dictionary (not only guessed).
+
+    >>> is_known("удалёнка"), is_known("перимирия")
+    (True, False)
+    """
+    return bool(parses(word)) and bool(get_morph().word_is_known(word))
+
+
 def fold_yo(text: str) -> str:
     """Fold ё into е, the only letter Russian writers leave out at will.
 
