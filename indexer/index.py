@@ -158,6 +158,7 @@ class Index:
 
         if limit < 1:
             raise ValueError("limit must be at least 1")
+
         def compiled_query(text: str) -> CompiledQuery:
             return compile_query(text, literal=literal, strict=strict, sources=self.sources)
 
