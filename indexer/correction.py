@@ -6,6 +6,7 @@ word that can be found. Nothing here runs for a word the index already has.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -136,33 +137,41 @@ def _max_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correction | None:
-    """A replacement for a query word the index does not have, or None.
+def can_be_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> bool:
+    """Whether a query word may be a slip worth correcting.
 
-    Only a word that can be a slip is corrected: not a prefix, a number, a word of
-    fewer than :data:`MIN_CORRECTED` letters or more than
+    Not a word the index has, a prefix, a number, a word of fewer than
+    :data:`MIN_CORRECTED` letters or more than
     :data:`indexer.morphology.MAX_ANALYSED_LENGTH`, a word glued to a wildcard or a
     symbol («*ция», «C++»), nor a word of the Russian dictionary («удалёнка» is right
     even where the index lacks it).
     """
     if word.mode is Mode.PREFIX or any(c.isdigit() for c in word.surface):
-        return None
+        return False
     if not MIN_CORRECTED <= len(word.surface) <= MAX_ANALYSED_LENGTH:
-        return None
+        return False
     # A common word («кто», «в») is a real word even where an index lacks it.
     if word.lemmas and word.lemmas[0] in STOP_LEMMAS:
-        return None
-    # A word the index has in some form is no typo, even when asked for exactly.
-    if lexicon.has_word(word.surface):
-        return None
+        return False
     if any(_is_symbol(c) for c in _chunk(query_text, word.position)):
-        return None
+        return False
     if _CYRILLIC_WORD.fullmatch(word.surface) and is_known(word.surface.lower()):
+        return False
+    # A word the index has in some form is no typo, even when asked for exactly.
+    return not lexicon.has_word(word.surface)
+
+
+def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correction | None:
+    """A replacement for a query word the index does not have, or None (also for a
+    word that cannot be a slip: :func:`can_be_slip`)."""
+    if not can_be_slip(word, query_text, lexicon):
         return None
     run = _RUN.match(query_text, word.position)
     typed = run.group() if run else word.surface
     switched = switch_layout(typed)
-    if switched != typed and lexicon.has_word(switched):
+    # Retyped, it must be as many words as typed: «абвг» is no «f,dug».
+    same_shape = len(list(QUERY(switched))) == len(list(QUERY(typed)))
+    if switched != typed and same_shape and lexicon.has_word(switched):
         return Correction(typed, word.position, switched, Reason.LAYOUT)
     guess: str | None
     if _LATIN_WORD.fullmatch(word.surface.lower()):
@@ -227,13 +236,19 @@ def _like(typed: str, word: str) -> str:
     return word
 
 
+#: Query words looked up for a correction: each costs a walk of the index's word list.
+MAX_CORRECTIONS = 3
+
+
 def corrections(
     compiled: CompiledQuery, vocabulary: Vocabulary, statistics: Statistics
 ) -> list[Correction]:
-    """Corrections for the words of a query that the index does not have."""
+    """Corrections for the words of a query that the index does not have (the first
+    :data:`MAX_CORRECTIONS` of them that can be slips)."""
     lexicon = Lexicon(vocabulary, statistics)
     found = []
-    for word in compiled.words:
+    slips = (word for word in compiled.words if can_be_slip(word, compiled.text, lexicon))
+    for word in itertools.islice(slips, MAX_CORRECTIONS):
         correction = correct_word(word, compiled.text, lexicon)
         if correction is not None:
             found.append(correction)
