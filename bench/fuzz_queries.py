@@ -222,7 +222,7 @@ def main() -> int:
     queries = [generate(rng, words) for _ in range(args.count)]
     times = run_api(str(index_path), queries, failures)
     seconds = [t for t, _ in times]
-    print(f"\nAPI: {len(queries)} queries on the news corpus, {len(texts.name)} ")
+    print(f"\nAPI: {len(queries)} queries on the news corpus ({index_path})")
     print(
         f"latency: p50 {percentile(seconds, 0.5) * 1000:.1f} ms, "
         f"p95 {percentile(seconds, 0.95) * 1000:.1f} ms, "
