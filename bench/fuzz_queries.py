@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ARTICLE = ROOT / "data" / "lavrov_kerry_syria.txt"
+PROG = os.path.basename(sys.argv[0])
 OPERATORS = ["AND", "OR", "NOT", "И", "ИЛИ", "НЕ", "и", "не", "-", "+", "=", "!", "*", "~2"]
 BRACKETS = ['"', '"', "(", ")", "«", "»", "„", "“", "'", "[", "]", "{", "}"]
 ODD = [
@@ -174,7 +175,7 @@ def check_cli_output(query: str, status: int, stderr: str, failures: Failures) -
     if "Traceback" in stderr:
         failures.add("CLI traceback", query, stderr)
     for line in stderr.splitlines():
-        if not line.startswith(("search.py:", "poisk:")):
+        if not line.startswith((f"{PROG}:", "search.py:", "poisk:")):
             failures.add("CLI message over several lines", query, stderr)
             break
 

@@ -136,8 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return int(exc.code or 0)
-    # A query given in bytes that are not UTF-8 arrives with lone surrogates.
-    args.query = os.fsencode(args.query).decode("utf-8", "replace")
+    args.query = _text(args.query)
     try:
         return search(args, parser.prog)
     except QuerySyntaxError as exc:
@@ -154,6 +153,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (| head); stop quietly, like grep.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _text(argument: str) -> str:
+    """An argument as text: bytes that were not UTF-8 (lone surrogates) as U+FFFD."""
+    try:
+        return os.fsencode(argument).decode("utf-8", "replace")
+    except UnicodeEncodeError:  # not from a command line: surrogates of no byte
+        from .plan import without_surrogates
+
+        return without_surrogates(argument)
 
 
 def search(args: argparse.Namespace, prog: str) -> int:

@@ -347,6 +347,8 @@ class _Builder:
                         if not self.negated:
                             self.near.append(frozenset(word.lemmas))
             elif (part := self.node(item)) is not None:
+                if part in scored:
+                    continue  # «п* п*»: the same part twice counts once
                 scored.append(part)
                 if isinstance(item, Required | And):
                     required.append(part)

@@ -82,16 +82,17 @@ def test_a_prefix_for_too_many_words_is_bounded_and_said_so(tmp_path: Path) -> N
     with Index(tmp_path / "index") as index:
         index.add("many", " ".join(words))
         results = index.search("zq*")
-        assert len(results) == 1
-        assert results.notes == ("«zq*» stands for 1,000 words: searched the 512 most frequent",)
+        assert "«zq*» stands for 1,000 words: searched the 512 most frequent" in results.notes
 
 
 def test_a_search_out_of_time_answers_with_what_it_found_and_says_so(
     article_index, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(whoosh_engine, "SEARCH_TIME_LIMIT", 0.0)
-    results = article_index.search('"прекращение огня"')
-    assert results.notes and "the search" in results.notes[0]
+    results = article_index.search("Сирии OR России", limit=1)
+    assert len(results) == 1
+    assert results.notes == ("the search ran out of time (0 s): the hits are the best of "
+                             "the paragraphs it reached",)  # fmt: skip
 
 
 def test_strict_refuses_what_plain_search_takes_as_prose(article_index) -> None:

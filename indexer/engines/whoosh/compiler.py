@@ -30,6 +30,7 @@ from .matchers import (
     CoordinatedOr,
     Excluding,
     ParagraphBM25,
+    SourcesQuery,
     Unscored,
     VerifiedQuery,
 )
@@ -68,6 +69,9 @@ def compile_plan(node: Node, searcher: Any, budget: Budget | None = None) -> Any
         case Prefix():
             # Expanded here rather than by Whoosh's Prefix, which scores a constant on
             # a small index and BM25 on a big one: the plan says BM25 on any.
+            if budget and budget.spent():
+                budget.out_of_time()
+                return query.NullQuery
             expanded, found = prefix_lemmas(searcher.reader(), node.stem)
             if budget and found > len(expanded):
                 budget.note(
@@ -91,7 +95,7 @@ def compile_plan(node: Node, searcher: Any, budget: Budget | None = None) -> Any
         case Sources():
             if not node.names:
                 return query.NullQuery
-            return _any_of([query.Term("source", name) for name in node.names])
+            return SourcesQuery("source", node.names)
         case Coordinated():
             stats = statistics(searcher)
             weights = [informativeness(lemmas_of(part), stats) for part in node.parts]

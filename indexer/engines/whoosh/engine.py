@@ -56,31 +56,24 @@ class WhooshEngine:
         any other plan goes through Whoosh's collector, whose block skipping makes the
         count an estimate."""
         import heapq
-        import time
 
-        from whoosh.collectors import TimeLimit, TimeLimitCollector
+        from whoosh.collectors import TimeLimit
 
         from .compiler import compile_plan, score_bag
-        from .matchers import Budget
+        from .matchers import Budget, PatientTimeLimit
 
         searcher = self.searcher()
         scores = score_bag(plan, searcher)
         if scores is not None:
             best = heapq.nsmallest(depth, scores.items(), key=lambda item: (-item[1], item[0]))
             return Candidates(list(best), len(scores))
-        budget = Budget(time.monotonic() + SEARCH_TIME_LIMIT)
+        budget = Budget(SEARCH_TIME_LIMIT)
         query = compile_plan(plan, searcher, budget)
-        # No alarm signal: a library must not take over the program's SIGALRM.
-        collector = TimeLimitCollector(
-            searcher.collector(limit=depth), SEARCH_TIME_LIMIT, use_alarm=False
-        )
+        collector = PatientTimeLimit(searcher.collector(limit=depth), budget.left, depth)
         try:
             searcher.search_with_collector(query, collector)
         except TimeLimit:
-            budget.note(
-                f"the search stopped after {SEARCH_TIME_LIMIT:g} s: the hits are the best "
-                "of the paragraphs it reached"
-            )
+            budget.out_of_time()
         results = collector.results()
         total = len(results) if results.has_exact_length() else results.estimated_length()
         top = [(hit.docnum, hit.score) for hit in results]

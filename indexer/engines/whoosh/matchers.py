@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.matching import (
     AndNotMatcher,
     ListMatcher,
@@ -92,7 +93,66 @@ class Unscored(query.WrappingQuery):
     """The child query as a filter: it must match, and adds nothing to the score."""
 
     def matcher(self, searcher: Any, context: Any = None) -> Matcher:
-        return WrappingMatcher(self.child.matcher(searcher, context), boost=0.0)
+        return UnscoredMatcher(self.child.matcher(searcher, context), boost=0.0)
+
+
+class UnscoredMatcher(WrappingMatcher):
+    """Whoosh's ``WrappingMatcher`` at boost 0, which divides by its boost to skip
+    blocks: a filter has no quality to skip by."""
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def skip_to_quality(self, minquality: float) -> int:
+        return 0
+
+    def _replacement(self, newchild: Matcher) -> UnscoredMatcher:
+        return UnscoredMatcher(newchild, boost=0.0)
+
+
+class SourcesQuery(query.Query):
+    """The paragraphs of some documents, each scoring 1: Whoosh's ``Or`` of a term per
+    document builds a tree of thousands of matchers for ``source:*.txt``."""
+
+    def __init__(self, field: str, names: Sequence[str]) -> None:
+        self.field = field
+        self.names = tuple(names)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SourcesQuery) and (self.field, self.names) == (
+            other.field,
+            other.names,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.field, self.names))
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return sum(ixreader.doc_frequency(self.field, name) for name in self.names)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Matcher:
+        reader = searcher.reader()
+        ids: set[int] = set()
+        if len(self.names) > 100:
+            # Perhaps every document («source:*.txt»): then one pass over them.
+            names = set(self.names)
+            for name in reader.lexicon(self.field):
+                if (name.decode("utf-8") if isinstance(name, bytes) else name) not in names:
+                    break
+            else:
+                ids.update(reader.all_doc_ids())
+                ids.difference_update(reader.postings("kind", "file").all_ids())
+                names = set()
+            wanted: Sequence[str] = sorted(names)
+        else:
+            wanted = self.names
+        for name in wanted:
+            if (self.field, name) in reader:
+                ids.update(reader.postings(self.field, name).all_ids())
+        if not ids:
+            return NullMatcher()
+        ordered = sorted(ids)
+        return ListMatcher(ordered, [1.0] * len(ordered))
 
 
 class Excluding(query.AndNot):
@@ -266,12 +326,40 @@ class BestMatcher(UnionMatcher):
 MAX_CHECKED_LENGTH = 1_000_000
 
 
+class PatientTimeLimit(TimeLimitCollector):
+    """Whoosh's ``TimeLimitCollector``, which stops as soon as its time is up, even if
+    that was spent before the first match (building the matchers): this one collects
+    at least ``least`` matches of each shard first."""
+
+    def __init__(self, child: Any, timelimit: float, least: int) -> None:
+        super().__init__(child, timelimit, use_alarm=False)
+        self.least = least
+
+    def collect_matches(self) -> None:
+        child = self.child
+        for number, docnum in enumerate(child.matches()):
+            if self.timedout and number >= self.least:
+                raise TimeLimit
+            child.collect(docnum)
+
+
+#: Paragraphs a check keeps before it looks at the time.
+MIN_KEPT = 50
+
+
 @dataclass
 class Budget:
     """When a search must stop, and notes of where it stopped short, for the user."""
 
-    deadline: float
+    #: The seconds the search has.
+    limit: float
     notes: list[str] = field(default_factory=list)
+    start: float = field(default_factory=time.monotonic)
+
+    @property
+    def deadline(self) -> float:
+        """When the time is up (``time.monotonic``)."""
+        return self.start + self.limit
 
     def spent(self) -> bool:
         """Whether the time is up."""
@@ -281,6 +369,19 @@ class Budget:
         """Say once where the search stopped short."""
         if message not in self.notes:
             self.notes.append(message)
+
+    def out_of_time(self) -> None:
+        """Say that time ran out."""
+        self.note(
+            f"the search ran out of time ({self.limit:g} s): the hits are the best "
+            "of the paragraphs it reached"
+        )
+
+    @property
+    def left(self) -> float:
+        """The seconds left, and never less than a tenth of the limit: a search late
+        on time still collects what its parts found."""
+        return max(self.limit / 10, self.deadline - time.monotonic())
 
 
 class VerifiedQuery(query.WrappingQuery):
@@ -317,11 +418,10 @@ class VerifiedQuery(query.WrappingQuery):
         scores: list[float] = []
         probe = self.child.matcher(searcher, context)
         while probe.is_active():
-            if self.budget and self.budget.spent():
-                self.budget.note(
-                    f"the search ran out of time checking {self.check}: "
-                    "paragraphs it did not reach are left out"
-                )
+            # Some paragraphs are always checked, so that a search late on time
+            # still finds something.
+            if len(ids) >= MIN_KEPT and self.budget and self.budget.spent():
+                self.budget.out_of_time()
                 break
             text = searcher.stored_fields(probe.id()).get(CONTENT, "")
             if self.check(text[:MAX_CHECKED_LENGTH]):
