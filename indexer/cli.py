@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return search(args, parser.prog)
     except QuerySyntaxError as exc:
         say = _Notes(parser.prog, quiet=False)
-        say(f"{exc} in «{args.query}»; to search the words as plain words, add --literal")
+        say(f"{exc} in «{_shown(args.query)}»; to search the words as plain words, add --literal")
         return 2
     except IndexerError as exc:
         _Notes(parser.prog, quiet=False)(str(exc))
@@ -209,12 +209,13 @@ def search(args: argparse.Namespace, prog: str) -> int:
         note(message)
     if results.corrected:
         note(
-            f"«{args.query}» found nothing; showing results for «{results.corrected}» "
+            f"«{_shown(args.query)}» found nothing; showing results for "
+            f"«{_shown(results.corrected)}» "
             "(exit status 1)",
             True,
         )
     elif results.suggestion:
-        note(f"did you mean «{results.suggestion}»?", True)
+        note(f"did you mean «{_shown(results.suggestion)}»?", True)
     out = sys.stdout
     if args.json:
         for hit in results:
@@ -234,7 +235,7 @@ def search(args: argparse.Namespace, prog: str) -> int:
         _print_hits(results, out)
     out.flush()
     if not len(results):
-        note(f"no paragraph matches «{args.query}»")
+        note(f"no paragraph matches «{_shown(args.query)}»")
     # Whether the query as typed found something: hits of a corrected query are shown,
     # but a script asked about what it typed.
     return 0 if len(results) and not results.corrected else 1
@@ -257,6 +258,11 @@ class _Notes:
     def __call__(self, message: str, always: bool = False) -> None:
         if always or not self.quiet:
             print(f"{self.prog}: {_one_line(message)}", file=sys.stderr)
+
+
+def _shown(query: str) -> str:
+    """A query as a message quotes it: a long one cut after 200 characters."""
+    return query if len(query) <= 200 else query[:200] + "…"
 
 
 def _one_line(message: str) -> str:
