@@ -183,7 +183,7 @@ def check_cli_output(query: str, status: int, stderr: str, failures: Failures) -
 def run_argv(corpus: str, index_path: str, queries: list[str], failures: Failures) -> None:
     """A few queries through ``search.py`` as a program, some as bytes that are not UTF-8."""
     for number, query in enumerate(queries):
-        data = query.encode("utf-8", "surrogateescape" if number % 2 else "replace")
+        data = query.encode("utf-8", "surrogatepass" if number % 2 else "replace")
         if number % 3 == 0:
             data = query.encode("cp1251", "replace") + b"\xff"
         data = data.replace(b"\x00", b"")  # no argv can hold NUL

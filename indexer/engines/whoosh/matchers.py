@@ -361,9 +361,9 @@ class Budget:
         """When the time is up (``time.monotonic``)."""
         return self.start + self.limit
 
-    def spent(self) -> bool:
-        """Whether the time is up."""
-        return time.monotonic() > self.deadline
+    def spent(self, times: float = 1.0) -> bool:
+        """Whether the time is up (or this many times the time)."""
+        return time.monotonic() > self.start + self.limit * times
 
     def note(self, message: str) -> None:
         """Say once where the search stopped short."""
@@ -418,10 +418,11 @@ class VerifiedQuery(query.WrappingQuery):
         scores: list[float] = []
         probe = self.child.matcher(searcher, context)
         while probe.is_active():
-            # Some paragraphs are always checked, so that a search late on time
-            # still finds something.
-            if len(ids) >= MIN_KEPT and self.budget and self.budget.spent():
-                self.budget.out_of_time()
+            # A search late on time still keeps a few paragraphs, if it finds them
+            # before half its time again.
+            budget = self.budget
+            if budget and budget.spent() and (len(ids) >= MIN_KEPT or budget.spent(1.5)):
+                budget.out_of_time()
                 break
             text = searcher.stored_fields(probe.id()).get(CONTENT, "")
             if self.check(text[:MAX_CHECKED_LENGTH]):
