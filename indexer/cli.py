@@ -55,7 +55,7 @@ exit status: 0 found, 1 nothing found (also when only a corrected query did),
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+        self.exit(2, f"{self.prog}: {_one_line(message)} (see --help)\n")
 
 
 def _positive(value: str) -> int:

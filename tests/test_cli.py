@@ -205,3 +205,9 @@ def test_hostile_queries_give_a_status_and_one_line_messages(capsys, monkeypatch
     assert code in (0, 1, 2)
     assert all(line.startswith("search.py: ") for line in err.splitlines())
     assert "Traceback" not in err
+
+
+def test_a_query_taken_for_an_option_is_quoted_on_one_line(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["search.py"])
+    code, _, err = run(capsys, "-\nЛавров\nAND", "data")
+    assert code == 2 and len(err.splitlines()) == 1
