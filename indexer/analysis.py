@@ -28,7 +28,7 @@ from .morphology import LEMMA_CACHE_SIZE, lemma_weights
 
 #: Bumped whenever what a text is analysed into changes: every engine's index of another
 #: version must then be rebuilt.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 # Letters and digits, with combining accents and soft hyphens allowed inside a word:
 # «за́мок» (a stress mark) and «пере\xadговоры» (a soft hyphen) are single words.
@@ -38,7 +38,10 @@ _PIECE = r"[^\W_](?:[^\W_]|[\u0300-\u036f\u00ad])*"
 _JOINER = r"(?:[-\u2010\u2011]|['\u2019](?=[^\W\d_])|(?<=\d)[.,](?=\d))"
 WORD_PATTERN = re.compile(rf"{_PIECE}(?:{_JOINER}{_PIECE})*")
 
-_PARTS = re.compile(r"[^-\u2010\u2011'\u2019.,]+")
+# The parts of a compound: runs of letters and runs of digits, whatever joins them
+# («Санкт-Петербург», «24.02.2016», «Интернет2»).
+_PARTS = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+|\d+")
+_JOINERS = re.compile(r"[-\u2010\u2011'\u2019.,]")
 _NEEDS_CLEANING = re.compile(r"[\u0300-\u036f\u00ad]")
 _CYRILLIC_STRESS = re.compile(r"(?<=[а-яёА-ЯЁ])[\u0300\u0301]")
 
@@ -120,7 +123,8 @@ class LowercaseFilter(WordFilter):
 
 
 class CompoundFilter(WordFilter):
-    """A compound word whole, then each of its parts: «24.02.2016» is found by «2016».
+    """A compound word whole, then each of its parts: «24.02.2016» is found by «2016»,
+    «Интернет2» by «интернет».
 
     A part has its own offsets when cleaning kept the word's length; otherwise it
     marks the whole word.
@@ -140,6 +144,27 @@ class CompoundFilter(WordFilter):
                 start, end = (part.start(), part.end()) if exact else (0, piece.end)
                 out.append(Piece(piece.start + start, piece.start + end, part.group()))
         return tuple(out)
+
+
+class GluedDigitsFilter(WordFilter):
+    """A word whose letters are glued to digits («Интернет2», «iPhone15») also stands
+    for the lemmas of its letters, as documents index its parts (:class:`CompoundFilter`).
+
+    >>> GluedDigitsFilter()((Piece(0, 9, "интернет2", ("интернет2",)),))[0].lemmas
+    ('интернет2', 'интернет')
+    """
+
+    def __call__(self, pieces: Pieces) -> Pieces:
+        return tuple(self._glued(piece) for piece in pieces)
+
+    @staticmethod
+    def _glued(piece: Piece) -> Piece:
+        if _JOINERS.search(piece.text) or not any(c.isdigit() for c in piece.text):
+            return piece
+        # A lone letter («5G») would find nearly everything.
+        letters = [part for part in _PARTS.findall(piece.text) if len(part) > 1 and part.isalpha()]
+        found = [lemma for part in letters for lemma, _ in lemma_weights(part)]
+        return piece._replace(lemmas=tuple(dict.fromkeys([*piece.lemmas, *found])))
 
 
 class LemmaFilter(WordFilter):
@@ -227,8 +252,9 @@ class Analyzer:
 
 #: How documents are analysed: compounds also by their parts.
 INDEX = WordTokenizer() | CleanFilter() | LowercaseFilter() | CompoundFilter() | LemmaFilter()
-#: How queries are analysed: a word is never split.
-QUERY = WordTokenizer() | CleanFilter() | LowercaseFilter() | LemmaFilter()
+#: How queries are analysed: a word is never split (but one glued to digits also
+#: stands for its letters).
+QUERY = WordTokenizer() | CleanFilter() | LowercaseFilter() | LemmaFilter() | GluedDigitsFilter()
 
 
 def words(text: str, analyzer: Analyzer = INDEX) -> list[Word]:

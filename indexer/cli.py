@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, NoReturn
@@ -75,7 +76,8 @@ its folder's index) and is brought up to date before each search: only files tha
 changed are read again. --indexes lists those indexes, --where names the one for some
 paths, --drop deletes it.
 
-exit status: 0 found, 1 nothing found, 2 usage or input error.
+exit status: 0 found, 1 nothing found (also when only a corrected query did),
+2 usage or input error.
 """
 
 
@@ -83,7 +85,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         if re.search(r"unrecognized arguments: -+[^\W\d_a-zA-Z]", message):
             message += f"; a query that starts with - goes after --: {self.prog} -- -слово"
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+        self.exit(2, f"{self.prog}: {_one_line(message)} (see --help)\n")
 
 
 class _UsageError(Exception):
@@ -168,6 +170,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     query = parser.add_argument_group("how to read the query")
     query.add_argument(
         "--literal", action="store_true", help="search the words as typed, no syntax"
+    )
+    query.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a query that does not parse, even one that reads as prose",
     )
     query.add_argument(
         "--no-correct",
@@ -255,6 +262,8 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return int(exc.code or 0)
     out = _Output(sys.stdout)
+    if args.query is not None:
+        args.query = _text(args.query)
     try:
         code = _run(args, parser.prog, out)
         out.flush()
@@ -263,14 +272,12 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         print(f"{parser.prog}: {exc} (see --help)", file=sys.stderr)
         return 2
     except QuerySyntaxError as exc:
-        print(
-            f"{parser.prog}: {exc} in «{args.query}»; "
-            "to search the words as plain words, add --literal",
-            file=sys.stderr,
-        )
+        say = _Notes(parser.prog, quiet=False)
+        shown = _shown(args.query or "")
+        say(f"{exc} in «{shown}»; to search the words as plain words, add --literal")
         return 2
     except IndexerError as exc:
-        print(f"{parser.prog}: {exc}", file=sys.stderr)
+        _Notes(parser.prog, quiet=False)(str(exc))
         return 2
     except KeyboardInterrupt:
         print(f"{parser.prog}: interrupted; the index is as it was before", file=sys.stderr)
@@ -309,6 +316,16 @@ def _run(args: argparse.Namespace, prog: str, out: _Output) -> int:
     return search(args, prog, out)
 
 
+def _text(argument: str) -> str:
+    """An argument as text: bytes that were not UTF-8 (lone surrogates) as U+FFFD."""
+    try:
+        return os.fsencode(argument).decode("utf-8", "replace")
+    except UnicodeEncodeError:  # not from a command line: surrogates of no byte
+        from .plan import without_surrogates
+
+        return without_surrogates(argument)
+
+
 def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
     """Sync the index of ``args.paths`` and print the hits of ``args.query`` in them
     (with ``--index`` and no PATH, search that index as it is)."""
@@ -316,7 +333,8 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
     from .index import Index, default_index_dir
     from .plan import compile_query
 
-    compile_query(args.query, literal=args.literal)  # a bad query fails before any indexing
+    # A bad query fails before any indexing.
+    compile_query(args.query, literal=args.literal, strict=args.strict)
     note = _Notes(prog, quiet=args.quiet)
     paths: list[str] | None
     if args.index and not args.paths:
@@ -354,16 +372,24 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
             args.query,
             limit=limit,
             literal=args.literal,
+            strict=args.strict,
             correct=args.correct,
             explain=args.explain,
             paths=paths,
             highlight=not listing,
         )
         context = _context(index, results, before, after) if before or after else {}
+    for message in results.notes:
+        note(message)
     if results.corrected:
-        note(f"«{args.query}» found nothing; showing results for «{results.corrected}»", True)
+        note(
+            f"«{_shown(args.query)}» found nothing; showing results for "
+            f"«{_shown(results.corrected)}» "
+            "(exit status 1)",
+            True,
+        )
     elif results.suggestion:
-        note(f"did you mean «{results.suggestion}»?", True)
+        note(f"did you mean «{_shown(results.suggestion)}»?", True)
     if listing:
         _print_listing(args, results, out)
     elif args.json:
@@ -371,9 +397,10 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
     else:
         _print_hits(results, context, _Style.of(args, out), out)
     if not len(results):
-        note(f"no paragraph matches «{args.query}»")
-        return 1
-    return 0
+        note(f"no paragraph matches «{_shown(args.query)}»")
+    # Whether the query as typed found something: hits of a corrected query are shown,
+    # but a script asked about what it typed.
+    return 0 if len(results) and not results.corrected else 1
 
 
 def _sync(index: Index, paths: list[str], args: argparse.Namespace, note: _Notes) -> None:
@@ -482,7 +509,21 @@ class _Notes:
 
     def __call__(self, message: str, always: bool = False) -> None:
         if always or not self.quiet:
-            print(f"{self.prog}: {message}", file=sys.stderr)
+            print(f"{self.prog}: {_one_line(message)}", file=sys.stderr)
+
+
+def _shown(query: str) -> str:
+    """A query as a message quotes it: a long one cut after 200 characters."""
+    return query if len(query) <= 200 else query[:200] + "…"
+
+
+def _one_line(message: str) -> str:
+    """A message on one line: line breaks and other control characters (a query may
+    hold any) as spaces, so that positions in it still count right."""
+    return "".join(" " if unicodedata.category(c) in _BREAKING else c for c in message)
+
+
+_BREAKING = frozenset({"Cc", "Zl", "Zp"})
 
 
 class _Output:

@@ -6,7 +6,9 @@ word that can be found. Nothing here runs for a word the index already has.
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,7 +18,7 @@ from rapidfuzz.distance import OSA
 from .analysis import QUERY
 from .engine import Vocabulary
 from .forms import surface_form
-from .morphology import get_morph
+from .morphology import MAX_ANALYSED_LENGTH, is_known, parses
 from .plan import STOP_LEMMAS, CompiledQuery, QueryWord
 from .query import Mode, replace_words
 from .ranking import Statistics
@@ -109,24 +111,67 @@ class Lexicon:
         return sorted(found)
 
 
+#: The shortest word corrected: a word of two letters is a slip of too many others.
+MIN_CORRECTED = 3
+
+_CYRILLIC_WORD = re.compile(r"[а-яёА-ЯЁ-]+")
+
+
+def _is_symbol(char: str) -> bool:
+    # A wildcard, or a mathematical, currency or other symbol: «C++» is no typo of «С».
+    return char == "*" or unicodedata.category(char).startswith("S")
+
+
+def _chunk(text: str, position: int) -> str:
+    """The run of non-space characters of ``text`` around ``position``."""
+    start = position
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = position
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end]
+
+
 def _max_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correction | None:
-    """A replacement for a query word the index does not have, or None."""
+def can_be_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> bool:
+    """Whether a query word may be a slip worth correcting.
+
+    Not a word the index has, a prefix, a number, a word of fewer than
+    :data:`MIN_CORRECTED` letters or more than
+    :data:`indexer.morphology.MAX_ANALYSED_LENGTH`, a word glued to a wildcard or a
+    symbol («*ция», «C++»), nor a word of the Russian dictionary («удалёнка» is right
+    even where the index lacks it).
+    """
     if word.mode is Mode.PREFIX or any(c.isdigit() for c in word.surface):
-        return None
+        return False
+    if not MIN_CORRECTED <= len(word.surface) <= MAX_ANALYSED_LENGTH:
+        return False
     # A common word («кто», «в») is a real word even where an index lacks it.
     if word.lemmas and word.lemmas[0] in STOP_LEMMAS:
-        return None
+        return False
+    if any(_is_symbol(c) for c in _chunk(query_text, word.position)):
+        return False
+    if _CYRILLIC_WORD.fullmatch(word.surface) and is_known(word.surface.lower()):
+        return False
     # A word the index has in some form is no typo, even when asked for exactly.
-    if lexicon.has_word(word.surface):
+    return not lexicon.has_word(word.surface)
+
+
+def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correction | None:
+    """A replacement for a query word the index does not have, or None (also for a
+    word that cannot be a slip: :func:`can_be_slip`)."""
+    if not can_be_slip(word, query_text, lexicon):
         return None
     run = _RUN.match(query_text, word.position)
     typed = run.group() if run else word.surface
     switched = switch_layout(typed)
-    if switched != typed and lexicon.has_word(switched):
+    # Retyped, it must be as many words as typed: «абвг» is no «f,dug».
+    same_shape = len(list(QUERY(switched))) == len(list(QUERY(typed)))
+    if switched != typed and same_shape and lexicon.has_word(switched):
         return Correction(typed, word.position, switched, Reason.LAYOUT)
     guess: str | None
     if _LATIN_WORD.fullmatch(word.surface.lower()):
@@ -157,11 +202,11 @@ def _inflect_nearest_lemma(typed: str, lexicon: Lexicon, limit: int) -> str | No
             near[text] = lexicon.lemmas_near(text, limit)
         return near[text]
 
-    for parse in get_morph().parse(typed.lower())[:3]:
+    for parse in parses(typed.lower())[:3]:
         wanted = set(parse.tag.grammemes) & _INFLECTIONAL
         guessed = lemmas_near(surface_form(typed)) + lemmas_near(surface_form(parse.normal_form))
         for _, _, lemma in guessed:
-            for candidate in get_morph().parse(lemma):
+            for candidate in parses(lemma):
                 if surface_form(candidate.normal_form) != lemma:
                     continue
                 # A guessed gender is often wrong, and a noun's gender is not its to change.
@@ -191,13 +236,19 @@ def _like(typed: str, word: str) -> str:
     return word
 
 
+#: Query words looked up for a correction: each costs a walk of the index's word list.
+MAX_CORRECTIONS = 3
+
+
 def corrections(
     compiled: CompiledQuery, vocabulary: Vocabulary, statistics: Statistics
 ) -> list[Correction]:
-    """Corrections for the words of a query that the index does not have."""
+    """Corrections for the words of a query that the index does not have (the first
+    :data:`MAX_CORRECTIONS` of them that can be slips)."""
     lexicon = Lexicon(vocabulary, statistics)
     found = []
-    for word in compiled.words:
+    slips = (word for word in compiled.words if can_be_slip(word, compiled.text, lexicon))
+    for word in itertools.islice(slips, MAX_CORRECTIONS):
         correction = correct_word(word, compiled.text, lexicon)
         if correction is not None:
             found.append(correction)

@@ -69,6 +69,9 @@ class Candidates:
 
     top: list[tuple[ParagraphId, float]]
     total: int
+    #: Where the engine bounded its work (a prefix standing for too many words), one
+    #: sentence each, for the user.
+    notes: tuple[str, ...] = ()
 
 
 #: At most this many paragraphs past the ``depth`` asked for are handed over because they

@@ -23,6 +23,14 @@ class QueryError(IndexerError):
 class QuerySyntaxError(QueryError):
     """The query has an unclosed quote or parenthesis, or a dangling operator."""
 
+    def __init__(
+        self, message: str, position: int | None = None, *, punctuation: bool = False
+    ) -> None:
+        super().__init__(message, position)
+        #: Whether the error is only unbalanced quotes or parentheses, as pasted prose
+        #: has, rather than a misplaced operator.
+        self.punctuation = punctuation
+
 
 class EmptyQueryError(QueryError):
     """The query has no words to search for (empty, punctuation, or only common words)."""

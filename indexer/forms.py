@@ -50,6 +50,9 @@ class FormCheck:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_regex", _form_regex(self.form, self.prefix))
 
+    def __str__(self) -> str:
+        return f"«{self.form}*»" if self.prefix else f"«={self.form}»"
+
     def __call__(self, text: str) -> bool:
         if _NEEDS_TOKENIZER.search(text):  # stress marks or soft hyphens inside words
             found = (surface_form(w.text) for w in QUERY(text))
@@ -65,6 +68,9 @@ class PhraseCheck:
 
     forms: tuple[str, ...]
     slop: int | None = None
+
+    def __str__(self) -> str:
+        return f'«="{" ".join(self.forms)}"»'
 
     def __call__(self, text: str) -> bool:
         found = [surface_form(w.text) for w in QUERY(text)]

@@ -9,6 +9,10 @@ from .forms import surface_form
 
 Span = tuple[int, int]
 
+#: The characters of a paragraph in which matches are marked: marking means analysing
+#: the text again, which for a paragraph of hundreds of megabytes took most of a search.
+MAX_MARKED_LENGTH = 100_000
+
 
 def match_spans(
     text: str,
@@ -22,7 +26,8 @@ def match_spans(
     ё folded) is in ``forms`` or starts with one of ``prefixes``.
 
     A compound word is marked whole when it matched whole, or only in the part that
-    matched: «космический» marks «космические» inside «воздушно-космические».
+    matched: «космический» marks «космические» inside «воздушно-космические». Only the
+    first :data:`MAX_MARKED_LENGTH` characters are read.
 
     >>> text = "Лавров и Керри обсудили переговоры"
     >>> [text[a:b] for a, b in match_spans(text, {"лавров", "переговоры"})]
@@ -30,7 +35,7 @@ def match_spans(
     """
     wanted, exact, starts = set(lemmas), set(forms), tuple(prefixes)
     found = set()
-    for match in INDEX.tokenizer(text):
+    for match in INDEX.tokenizer(text[:MAX_MARKED_LENGTH]):
         offset = match.start()
         for piece in INDEX.word(match.group()):
             hit = not wanted.isdisjoint(piece.lemmas)

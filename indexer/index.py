@@ -177,6 +177,7 @@ class Index:
         *,
         limit: int | None = 10,
         literal: bool = False,
+        strict: bool = False,
         correct: bool = True,
         explain: bool = False,
         paths: Paths | None = None,
@@ -186,7 +187,12 @@ class Index:
 
         ``limit`` None returns every paragraph that matches (and ``total`` is exact).
         ``paths`` keeps only the paragraphs of sources under these files or folders.
-        ``literal`` searches the words as plain words, without query syntax. With
+        ``literal`` searches the words as plain words, without query syntax. A query
+        that does not parse but reads as prose (an unbalanced quote or parenthesis, no
+        operator word) is searched as plain words, and ``results.notes`` says so;
+        ``strict`` raises :class:`QuerySyntaxError` for it instead. ``results.notes``
+        also says where the work was bounded (words beyond the first 32, a prefix
+        that stands for too many words). With
         ``correct``, a query word the index does not have is fixed (typo, keyboard
         layout, transliteration): if the query found nothing, the corrected one is
         searched (``results.corrected``), otherwise it is offered as
@@ -207,7 +213,7 @@ class Index:
         within = self._within(paths)
 
         def compiled_query(text: str) -> CompiledQuery:
-            compiled = compile_query(text, literal=literal, sources=self.sources)
+            compiled = compile_query(text, literal=literal, strict=strict, sources=self.sources)
             if within is None:
                 return compiled
             return replace(compiled, plan=Filtered(compiled.plan, required=(within,)))
@@ -215,12 +221,12 @@ class Index:
         if limit is None:
             limit = max(1, self._engine.statistics().paragraphs)
         compiled = compiled_query(query)
-        hits, total = self._run(compiled, limit, explain, highlight)
+        hits, total, limited = self._run(compiled, limit, explain, highlight)
         corrected = suggestion = None
         engine = self._engine
         fixes = corrections(compiled, engine.vocabulary(), engine.statistics()) if correct else []
         if fixes:
-            alternative = corrected_text(query, fixes)
+            alternative = corrected_text(compiled.text, fixes)
             if hits:
                 suggestion = alternative
             else:
@@ -230,9 +236,15 @@ class Index:
                     retry = None
                 if retry is not None:
                     compiled, corrected = retry, alternative
-                    hits, total = self._run(compiled, limit, explain, highlight)
+                    hits, total, limited = self._run(compiled, limit, explain, highlight)
         return SearchResults(
-            query, hits, total, compiled.dropped, corrected=corrected, suggestion=suggestion
+            query,
+            hits,
+            total,
+            compiled.dropped,
+            corrected=corrected,
+            suggestion=suggestion,
+            notes=(*compiled.notes, *limited),
         )
 
     def _within(self, paths: Paths | None) -> Sources | None:
@@ -264,7 +276,7 @@ class Index:
 
     def _run(
         self, compiled: CompiledQuery, limit: int, explain: bool, highlight: bool = True
-    ) -> tuple[tuple[Hit, ...], int]:
+    ) -> tuple[tuple[Hit, ...], int, tuple[str, ...]]:
         from collections import Counter
 
         from . import ranking
@@ -313,7 +325,7 @@ class Index:
                     explanation=explanation,
                 )
             )
-        return tuple(hits), found.total
+        return tuple(hits), found.total, found.notes
 
     def _marked(self, compiled: CompiledQuery) -> frozenset[str]:
         """The lemmas a query's hits mark: its own, and related ones where they counted."""

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pymorphy3
+    from pymorphy3.analyzer import Parse
 
 #: How many distinct word forms the lemma cache keeps. A news archive of
 #: millions of words has a few hundred thousand distinct forms.
 LEMMA_CACHE_SIZE = 1 << 19
 
 _CYRILLIC = re.compile("[а-яё]")
+
+#: Words longer than this are their own lemma. No Russian word comes near it, and
+#: pymorphy strips known prefixes recursively: «нененене…» of a few hundred letters
+#: exhausts Python's stack.
+MAX_ANALYSED_LENGTH = 64
 
 
 @functools.cache
@@ -26,6 +33,33 @@ def get_morph() -> pymorphy3.MorphAnalyzer:
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def parses(word: str) -> list[Parse]:
+    """pymorphy's parses of a word, none for a word it cannot analyse.
+
+    pymorphy cannot take a word longer than :data:`MAX_ANALYSED_LENGTH`, nor a letter
+    without a Unicode name (it looks its name up to tell Latin letters: a Tangut
+    ideograph, a letter newer than Python's Unicode database).
+
+    >>> [p.normal_form for p in parses("стали")][:2], parses("не" * 200)
+    (['стать', 'сталь'], [])
+    """
+    if len(word) > MAX_ANALYSED_LENGTH or not all(
+        unicodedata.name(char, "") for char in word if char.isalpha()
+    ):
+        return []
+    parsed: list[Parse] = get_morph().parse(word)
+    return parsed
+
+
+def is_known(word: str) -> bool:
+    """Whether a lower-case word is in pymorphy's dictionary (not only guessed).
+
+    >>> is_known("удалёнка"), is_known("перимирия")
+    (True, False)
+    """
+    return bool(parses(word)) and bool(get_morph().word_is_known(word))
 
 
 def fold_yo(text: str) -> str:
@@ -45,7 +79,8 @@ def lemma_weights(word: str) -> tuple[tuple[str, float], ...]:
     not know is also its own lemma, first, as likely as the best guess (pymorphy guesses
     by analogy: «Митчелл» would be found only as «митчелла»). A lemma's weight is the
     summed probability of the parses that name it, most probable first; all folded ё→е.
-    A word without Cyrillic letters (a number, a Latin word) is its own lemma.
+    A word without Cyrillic letters (a number, a Latin word), or one pymorphy cannot
+    analyse (see :func:`parses`), is its own lemma.
 
     >>> lemma_weights("стали")[0]
     ('стать', 0.975346)
@@ -54,18 +89,17 @@ def lemma_weights(word: str) -> tuple[tuple[str, float], ...]:
     >>> [lemma for lemma, _ in lemma_weights("митчелл")]
     ['митчелл', 'митчелла']
     """
-    if not _CYRILLIC.search(word):
-        return ((word, 1.0),)
-    morph = get_morph()
-    parses = morph.parse(word)
-    total = sum(parse.score for parse in parses)
+    found = parses(word) if _CYRILLIC.search(word) else []
+    if not found:
+        return ((fold_yo(word), 1.0),)
+    total = sum(parse.score for parse in found)
     weights: dict[str, float] = {}
-    for parse in parses:
+    for parse in found:
         # pymorphy guesses some unknown words with zero scores: keep them, equally likely.
-        weight = parse.score / total if total > 0 else 1.0 / len(parses)
+        weight = parse.score / total if total > 0 else 1.0 / len(found)
         lemma = fold_yo(parse.normal_form)
         weights[lemma] = weights.get(lemma, 0.0) + weight
-    if not morph.word_is_known(word):
+    if not get_morph().word_is_known(word):
         best = max(weights.values(), default=1.0)
         weights = {fold_yo(word): best} | {k: v for k, v in weights.items() if k != fold_yo(word)}
     # Stable: among equally likely lemmas, the word itself, then pymorphy's order.

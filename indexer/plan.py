@@ -27,6 +27,7 @@ How the parts of a plan score (the formulas are :mod:`indexer.ranking`'s):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -45,8 +46,17 @@ from .query import (
     Source,
     Term,
     parse,
+    reads_as_prose,
     source_matches,
 )
+
+#: Indexed lemmas a prefix stands for, the most frequent first: «п*» would otherwise
+#: be a union of tens of thousands of words (OpenSearch's ``top_terms_512`` alike).
+MAX_PREFIX_LEMMAS = 512
+
+#: Words searched of one query; the rest are left out (and the results say so). No
+#: question needs more, and each word reads its postings in full.
+MAX_QUERY_WORDS = 32
 
 #: Lemmas left out of a bag of words (they still count inside quotes and after + or =):
 #: prepositions, conjunctions, particles, pronouns, question words and «быть».
@@ -94,7 +104,8 @@ class PhraseWords:
 class Prefix:
     """Paragraphs with a word that starts with ``stem`` (lower case, ё→е).
 
-    Candidates are the indexed lemmas that start so and the stem's own ``lemmas``
+    Candidates are the indexed lemmas that start so (the :data:`MAX_PREFIX_LEMMAS`
+    most frequent of them, where there are more) and the stem's own ``lemmas``
     («Россией*» → россия); the text then decides which forms really do.
     """
 
@@ -209,25 +220,47 @@ class CompiledQuery:
     #: The words that search related lemmas: those count as a match where the index
     #: lets them count (:func:`indexer.ranking.related_weight`).
     related: tuple[Word, ...] = ()
+    #: What was searched otherwise than typed, one sentence each: a query that did not
+    #: parse searched as plain words, words beyond :data:`MAX_QUERY_WORDS` left out.
+    notes: tuple[str, ...] = ()
 
 
 def compile_query(
     text: str,
     *,
     literal: bool = False,
+    strict: bool = False,
     sources: Callable[[], Iterable[str]] | None = None,
 ) -> CompiledQuery:
     """Parse ``text`` and build the plan that searches it.
 
+    A query that does not parse but reads as prose (an unbalanced quote or parenthesis,
+    no operator word: :func:`indexer.query.reads_as_prose`) is searched as plain words,
+    and a note says so; ``strict`` refuses it instead. Characters that are not text (a
+    lone surrogate, from a command line in another encoding) count as U+FFFD.
     ``sources`` lists the document names that ``source:`` patterns are matched against.
 
-    :raises QuerySyntaxError: the query is malformed.
+    :raises QuerySyntaxError: the query is malformed (and, unless ``strict``, not prose).
     :raises EmptyQueryError: nothing is left to search for.
     """
+    text = without_surrogates(text)
     if not text.strip():
         raise EmptyQueryError("the query is empty")
+    notes = []
+    try:
+        tree = parse(text, literal=literal)
+    except QuerySyntaxError as error:
+        if strict or not reads_as_prose(text, error):
+            raise
+        notes.append(f"{error}: searched as plain words")
+        tree = parse(text, literal=True)
     builder = _Builder(sources)
-    plan = builder.node(parse(text, literal=literal))
+    plan = builder.node(tree)
+    if builder.skipped:
+        notes.append(
+            f"the query has more than {MAX_QUERY_WORDS} words: "
+            f"the last {builder.skipped} were left out"
+        )
     if plan is None:
         if builder.dropped:
             words = " ".join(builder.dropped)
@@ -246,7 +279,20 @@ def compile_query(
         tuple(builder.dropped),
         tuple(dict.fromkeys(builder.near)),
         tuple(builder.related),
+        tuple(notes),
     )
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (not a character) replaced by U+FFFD.
+
+    >>> [hex(ord(char)) for char in without_surrogates(chr(0xDCFF) + "C")]
+    ['0xfffd', '0x43']
+    """
+    return _SURROGATES.sub("\ufffd", text)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class _Builder:
@@ -262,6 +308,8 @@ class _Builder:
         self.near: list[frozenset[str]] = []
         self.related: list[Word] = []
         self.negated = 0
+        #: Words left out beyond :data:`MAX_QUERY_WORDS`.
+        self.skipped = 0
 
     def node(self, node: object) -> Node | None:
         if isinstance(node, Bag):
@@ -292,11 +340,15 @@ class _Builder:
                 for word in self.analyse(item):
                     if word.lemmas[0] in STOP_LEMMAS:
                         self.dropped.append(word.surface)
+                    elif any(isinstance(p, QueryWord) and p.lemmas == word.lemmas for p in scored):
+                        continue  # a word typed twice counts once
                     else:
                         scored.append(word)
                         if not self.negated:
                             self.near.append(frozenset(word.lemmas))
             elif (part := self.node(item)) is not None:
+                if part in scored:
+                    continue  # «п* п*»: the same part twice counts once
                 scored.append(part)
                 if isinstance(item, Required | And):
                     required.append(part)
@@ -341,13 +393,19 @@ class _Builder:
         return Filtered(result, (), out)
 
     def analyse(self, term: Term) -> list[QueryWord]:
-        """The words of a query chunk with their lemmas, analysed as documents are."""
+        """The words of a query chunk with their lemmas, analysed as documents are
+        (none beyond the first :data:`MAX_QUERY_WORDS` of the query)."""
         found = [
             QueryWord(w.text, w.lemmas, term.position + w.start, term.mode)
             for w in QUERY(term.text)
         ]
-        self.words.extend(found)
-        return found
+        return self.count(found)
+
+    def count(self, found: list[QueryWord]) -> list[QueryWord]:
+        room = max(0, MAX_QUERY_WORDS - len(self.words))
+        self.skipped += max(0, len(found) - room)
+        self.words.extend(found[:room])
+        return found[:room]
 
     def highlight(self, word: QueryWord) -> None:
         """Mark what a searched word matches, unless it is excluded."""
@@ -370,7 +428,8 @@ class _Builder:
         stem = surface_form(term.text)
         if not any(c.isalnum() for c in stem):
             return None
-        self.words.append(QueryWord(term.text, (), term.position, Mode.PREFIX))
+        if not self.count([QueryWord(term.text, (), term.position, Mode.PREFIX)]):
+            return None
         if not self.negated:
             self.prefixes.add(stem)
         own = (lemma for w in QUERY(stem) for lemma in w.lemmas)

@@ -16,7 +16,7 @@ Syntax (``literal=True`` turns all of it off and searches the words as they are)
 
 An operator character counts only where it starts (``-+=!"(``) or ends (``*``) a word:
 «C++», «Sky+» and «азиатско-американские» are words, and the punctuation of a pasted
-question is ignored.
+question is ignored. Parentheses and NOTs nest at most :data:`MAX_NESTING` deep.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ from .errors import QuerySyntaxError
 
 _WORD_END = frozenset(' \t\n\r\f\v"()')
 _SOURCE_PREFIX = "source:"
+
+#: How deep parentheses and NOTs may nest: deeper is no query a person writes, and
+#: would exhaust the stack of every recursive walk of the tree.
+MAX_NESTING = 32
 
 
 # -- syntax tree ----------------------------------------------------------------------
@@ -140,10 +144,14 @@ class _Token:
     node: Node | None = None
 
 
-def _lex(text: str) -> Iterator[_Token]:
-    operators = dict(_OPERATORS)
+def _operators(text: str) -> dict[str, _Kind]:
     if text != text.upper():
-        operators.update(_RUSSIAN_OPERATORS)
+        return _OPERATORS | _RUSSIAN_OPERATORS
+    return _OPERATORS
+
+
+def _lex(text: str) -> Iterator[_Token]:
+    operators = _operators(text)
     i, n, depth = 0, len(text), 0
     while i < n:
         char = text[i]
@@ -155,7 +163,9 @@ def _lex(text: str) -> Iterator[_Token]:
             start = i + 1 if exact else i
             end = text.find('"', start + 1)
             if end < 0:
-                raise QuerySyntaxError(f"unclosed quote at position {start + 1}", start)
+                raise QuerySyntaxError(
+                    f"unclosed quote at position {start + 1}", start, punctuation=True
+                )
             words = tuple(_words_of(text, start + 1, end, Mode.EXACT if exact else Mode.LEMMA))
             i = end + 1
             slop = re.match(r"~(\d+)", text[i:])
@@ -210,6 +220,18 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = list(_lex(text))
         self.i = 0
+        self.depth = 0
+
+    def nested(self, token: _Token) -> None:
+        """Count one more level of nesting at ``token``, refusing one too many."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QuerySyntaxError(
+                f"{token.text} at position {token.position + 1} is nested more than "
+                f"{MAX_NESTING} deep",
+                token.position,
+                punctuation=token.kind == _Kind.LPAREN,
+            )
 
     def peek(self) -> _Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -243,7 +265,10 @@ class _Parser:
         token = self.tokens[self.i]
         if token.kind in (_Kind.NOT, _Kind.MINUS):
             self.take()
-            return Not(self.operand_after(token, self.unary))
+            self.nested(token)
+            operand = self.operand_after(token, self.unary)
+            self.depth -= 1
+            return Not(operand)
         if token.kind == _Kind.PLUS:
             self.take()
             return Required(self.operand_after(token, self.atom))
@@ -261,12 +286,16 @@ class _Parser:
     def atom(self) -> Node:
         token = self.take()
         if token.kind == _Kind.LPAREN:
+            self.nested(token)
             inner = self.bag()
             if self.peek() is None:
                 raise QuerySyntaxError(
-                    f"unclosed parenthesis at position {token.position + 1}", token.position
+                    f"unclosed parenthesis at position {token.position + 1}",
+                    token.position,
+                    punctuation=True,
                 )
             self.take()
+            self.depth -= 1
             return inner
         if token.kind == _Kind.ATOM and token.node is not None:
             return token.node
@@ -287,6 +316,24 @@ def parse(text: str, *, literal: bool = False) -> Bag:
     if literal:
         return Bag(tuple(_words_of(text, 0, len(text), Mode.LEMMA)))
     return _Parser(text).bag()
+
+
+def reads_as_prose(text: str, error: QuerySyntaxError) -> bool:
+    """Whether a query that does not parse is better searched as plain words.
+
+    It is when its only fault is punctuation (a quote or parenthesis left open, as in a
+    pasted question: ``серии "Доктора Кто» …``) and it has no operator word (AND, OR,
+    NOT, И, ИЛИ, НЕ): a query written with operators means its syntax.
+
+    >>> reads_as_prose('серии "Доктора Кто»', QuerySyntaxError("", punctuation=True))
+    True
+    >>> reads_as_prose('Лавров AND "Керри', QuerySyntaxError("", punctuation=True))
+    False
+    """
+    operators = _operators(text)
+    return error.punctuation and not any(
+        chunk in operators for chunk in re.split(r"[\s\"()]+", text)
+    )
 
 
 def terms(node: Node) -> Iterator[Term]:

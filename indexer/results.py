@@ -55,6 +55,9 @@ class SearchResults:
     corrected: str | None = None
     #: A better spelling of the query, when the one typed found something anyway.
     suggestion: str | None = None
+    #: What was searched otherwise than typed, one sentence each: a query that did
+    #: not parse searched as plain words, work left out to keep a search fast.
+    notes: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

@@ -60,8 +60,9 @@ def test_no_results_exits_1(capsys):
 USAGE_ERRORS = [
     (["прекращение", "огня"], 'quote them as one argument: search.py "прекращение огня"'),
     (["кто и что"], "only common words"),
-    (['"прекращение огня'], "unclosed quote at position 1"),
-    (["(Лавров"], "--literal"),
+    (['"прекращение огня', "--strict"], "unclosed quote at position 1"),
+    (["(Лавров", "--strict"], "--literal"),
+    (["Лавров AND"], "AND at position 8 has nothing after it"),
     ([""], "the query is empty"),
     (["переговоры", "--limit", "0"], "must be at least 1"),
     (["переговоры", "--limit", "много"], "expected a whole number"),
@@ -161,8 +162,9 @@ def test_help_does_not_load_the_heavy_modules():
 
 
 def test_correction_is_announced_and_searched(capsys):
+    # Exit status 1: the query as typed found nothing, whatever its correction shows.
     code, out, err = run(capsys, "gthtvbhbt", "--quiet", "--markers")
-    assert code == 0 and "[[перемирия]]" in out
+    assert code == 1 and "[[перемирия]]" in out
     assert "«gthtvbhbt» found nothing; showing results for «перемирие»" in err
     code, out, _ = run(capsys, "gthtvbhbt", "--json")
     assert all(json.loads(line)["corrected_query"] == "перемирие" for line in out.splitlines())
@@ -470,3 +472,37 @@ def test_the_cache_is_readable_by_its_user_only(
     root.chmod(0o755)
     assert run(capsys, "переговоры", str(ARTICLE), "-q")[0] == 0
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
+
+
+def test_a_pasted_question_with_unbalanced_quotes_is_searched_as_words(capsys):
+    code, out, err = run(
+        capsys, 'Как "прекращение огня» в Сирии обсуждали Лавров и Керри?', "--markers"
+    )
+    assert code == 0 and "[[прекращения]] [[огня]]" in out
+    assert "unclosed quote at position 5: searched as plain words" in err
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "-Сирии AND Лавров России",
+        "(" * 200 + "Лавров",
+        "НЕ" * 500,
+        "\U0001726d",
+        "\udcffC*",
+        "Лавров\nКерри (",
+        "НЕВИНОВЕН" * 2000,
+    ],
+)
+def test_hostile_queries_give_a_status_and_one_line_messages(capsys, monkeypatch, query: str):
+    monkeypatch.setattr(sys, "argv", ["search.py"])
+    code, _, err = run(capsys, query)
+    assert code in (0, 1, 2)
+    assert all(line.startswith("search.py: ") for line in err.splitlines())
+    assert "Traceback" not in err
+
+
+def test_a_query_taken_for_an_option_is_quoted_on_one_line(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["search.py"])
+    code, _, err = run(capsys, "-\nЛавров\nAND", "data")
+    assert code == 2 and len(err.splitlines()) == 1

@@ -59,8 +59,52 @@ ERRORS = [
 @pytest.mark.parametrize(("query", "message", "position"), ERRORS)
 def test_malformed_queries_say_where(query: str, message: str, position: int) -> None:
     with pytest.raises(QuerySyntaxError, match=message) as info:
-        compile_query(query)
+        compile_query(query, strict=True)
     assert info.value.position == position
+
+
+PROSE = [
+    'Для какой последней серии "Доктора Кто» Дадли Симпсон написал музыку?',
+    "Лавров (министр иностранных дел обсудил перемирие",
+    "(" * 200 + "Лавров",
+]
+
+
+@pytest.mark.parametrize("query", PROSE)
+def test_a_query_that_reads_as_prose_is_searched_as_plain_words(query: str) -> None:
+    compiled = compile_query(query)
+    assert compiled.notes and "searched as plain words" in compiled.notes[0]
+    assert compiled.lemmas >= {"лавров"} or "доктор" in compiled.lemmas
+    with pytest.raises(QuerySyntaxError):
+        compile_query(query, strict=True)
+
+
+@pytest.mark.parametrize("query", ['Лавров AND "Керри', "(Лавров OR Керри", "Сирия AND"])
+def test_a_query_with_operators_keeps_its_syntax_error(query: str) -> None:
+    with pytest.raises(QuerySyntaxError):
+        compile_query(query)
+
+
+@pytest.mark.parametrize("query", ["(" * 200 + "Лавров" + ")" * 200, "НЕ " * 300 + "Лавров"])
+def test_deep_nesting_is_a_syntax_error_not_a_crash(query: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="nested more than 32"):
+        compile_query(query, strict=True)
+
+
+def test_nesting_up_to_the_limit_parses() -> None:
+    assert compile_query("(" * 32 + "Лавров" + ")" * 32).lemmas == {"лавров", "лавр"}
+
+
+def test_words_beyond_the_limit_are_left_out_and_said_so() -> None:
+    words = "Лавров Керри переговоры перемирие Сирия Женева".split()
+    compiled = compile_query(" ".join(words * 10))
+    assert len(compiled.words) == 32
+    assert compiled.notes == ("the query has more than 32 words: the last 28 were left out",)
+
+
+def test_a_lone_surrogate_is_a_replacement_character() -> None:
+    compiled = compile_query("\udcffЛавров*")
+    assert compiled.text == "\ufffdЛавров*"
 
 
 def test_literal_mode_ignores_syntax() -> None:

@@ -9,6 +9,7 @@ from whoosh import query
 
 from ...forms import FormCheck, PhraseCheck
 from ...plan import (
+    MAX_PREFIX_LEMMAS,
     AllOf,
     AnyOf,
     Coordinated,
@@ -25,6 +26,7 @@ from .codec import ArrayLeafMatcher
 from .internals import block_arrays, next_block
 from .matchers import (
     BestOf,
+    Budget,
     CoordinatedOr,
     Excluding,
     ParagraphBM25,
@@ -51,20 +53,35 @@ class WeightedTerm(query.Term):
         return searcher.postings(CONTENT, self.text, weighting=ParagraphBM25(self.weight))
 
 
-def compile_plan(node: Node, searcher: Any) -> Any:
-    """The Whoosh query of a plan, for a searcher of the index it will run on."""
+def compile_plan(node: Node, searcher: Any, budget: Budget | None = None) -> Any:
+    """The Whoosh query of a plan, for a searcher of the index it will run on; checks
+    of the text stop when the ``budget``'s time is up."""
+
+    def compile_part(part: Node) -> Any:
+        return compile_plan(part, searcher, budget)
+
     match node:
         case Word():
             best = _best_of(word_terms(node, searcher))
-            return best if node.form is None else VerifiedQuery(best, FormCheck(node.form))
+            if node.form is None:
+                return best
+            return VerifiedQuery(best, FormCheck(node.form), budget)
         case Prefix():
             # Expanded here rather than by Whoosh's Prefix, which scores a constant on
             # a small index and BM25 on a big one: the plan says BM25 on any.
-            expanded = searcher.reader().expand_prefix(CONTENT, node.stem)
-            lemmas = dict.fromkeys([*(term.decode("utf-8") for term in expanded), *node.lemmas])
+            if budget and budget.spent():
+                budget.out_of_time()
+                return query.NullQuery
+            expanded, found = prefix_lemmas(searcher.reader(), node.stem)
+            if budget and found > len(expanded):
+                budget.note(
+                    f"«{node.stem}*» stands for {found:,} words: "
+                    f"searched the {MAX_PREFIX_LEMMAS} most frequent"
+                )
+            lemmas = dict.fromkeys([*expanded, *node.lemmas])
             terms = [query.Term(CONTENT, lemma) for lemma in lemmas]
             candidates = _any_of(terms) if terms else query.NullQuery
-            return VerifiedQuery(candidates, FormCheck(node.stem, prefix=True))
+            return VerifiedQuery(candidates, FormCheck(node.stem, prefix=True), budget)
         case PhraseWords():
             alternatives = [_any_of([query.Term(CONTENT, lemma) for lemma in word])
                             for word in node.words]  # fmt: skip
@@ -74,7 +91,7 @@ def compile_plan(node: Node, searcher: Any) -> Any:
                 sequence = query.Sequence(alternatives, slop=node.slop + 1, ordered=False)
             if node.forms is None:
                 return sequence
-            return VerifiedQuery(sequence, PhraseCheck(node.forms, node.slop))
+            return VerifiedQuery(sequence, PhraseCheck(node.forms, node.slop), budget)
         case Sources():
             if not node.names:
                 return query.NullQuery
@@ -82,24 +99,40 @@ def compile_plan(node: Node, searcher: Any) -> Any:
         case Coordinated():
             stats = statistics(searcher)
             weights = [informativeness(lemmas_of(part), stats) for part in node.parts]
-            parts = [compile_plan(part, searcher) for part in node.parts]
+            parts = [compile_part(part) for part in node.parts]
             return CoordinatedOr(parts, coordination_weights(weights))
         case AllOf():
-            return query.And([compile_plan(part, searcher) for part in node.parts])
+            return query.And([compile_part(part) for part in node.parts])
         case AnyOf():
-            return query.Or([compile_plan(part, searcher) for part in node.parts])
+            return query.Or([compile_part(part) for part in node.parts])
         case Filtered():
-            result = compile_plan(node.scored, searcher)
+            result = compile_part(node.scored)
             if node.required:
                 # Required parts filter without being scored twice (Whoosh's Require
                 # trips over its own block-quality skipping).
-                must = [compile_plan(part, searcher) for part in node.required]
+                must = [compile_part(part) for part in node.required]
                 result = query.And([result, Unscored(_all_of(must))])
             if node.excluded:
-                excluded = [compile_plan(part, searcher) for part in node.excluded]
+                excluded = [compile_part(part) for part in node.excluded]
                 result = Excluding(result, _any_of(excluded))
             return result
     raise TypeError(f"not a plan: {node!r}")
+
+
+def prefix_lemmas(reader: Any, stem: str) -> tuple[list[str], int]:
+    """The indexed lemmas that start with ``stem``, at most :data:`MAX_PREFIX_LEMMAS` of
+    them (the most frequent, then in order), and how many there are in all."""
+    frequencies: dict[str, int] = {}
+    # Segment by segment: a reader over several merges their word lists term by term.
+    for leaf, _offset in reader.leaf_readers():
+        for term, info in leaf.iter_prefix(CONTENT, stem):
+            lemma = term.decode("utf-8") if isinstance(term, bytes) else term
+            frequencies[lemma] = frequencies.get(lemma, 0) + info.doc_frequency()
+    lemmas = sorted(frequencies)
+    if len(lemmas) <= MAX_PREFIX_LEMMAS:
+        return lemmas, len(lemmas)
+    frequent = sorted(lemmas, key=lambda lemma: -frequencies[lemma])
+    return frequent[:MAX_PREFIX_LEMMAS], len(lemmas)
 
 
 def word_terms(word: Word, searcher: Any) -> list[Any]:

@@ -15,6 +15,10 @@ from .schema import CONTENT
 from .statistics import WhooshStatistics, statistics
 from .storage import WRITER_MEMORY_MB, Storage, open_writer, release, shard_of
 
+#: Seconds a search through Whoosh's collector may take; then the best hits found so
+#: far are the answer, and the results say so.
+SEARCH_TIME_LIMIT = 0.5
+
 
 class WhooshEngine:
     """An index directory of ours (see :mod:`.storage`), searched through one reader
@@ -53,7 +57,10 @@ class WhooshEngine:
         count an estimate."""
         import heapq
 
+        from whoosh.collectors import TimeLimit
+
         from .compiler import compile_plan, score_bag
+        from .matchers import Budget, PatientTimeLimit
 
         searcher = self.searcher()
         scores = score_bag(plan, searcher)
@@ -66,17 +73,28 @@ class WhooshEngine:
                 tied = sorted(p for p, s in scores.items() if s == score and p > last)
                 best += [(p, score) for p in tied[:TIES]]
             return Candidates([*best], len(scores))
-        query = compile_plan(plan, searcher)
+        budget = Budget(SEARCH_TIME_LIMIT)
+        query = compile_plan(plan, searcher, budget)
         limit = depth
         while True:
-            results = searcher.search(query, limit=limit)
+            collector = PatientTimeLimit(searcher.collector(limit=limit), budget.left, limit)
+            try:
+                searcher.search_with_collector(query, collector)
+            except TimeLimit:
+                budget.out_of_time()
+            results = collector.results()
             top = [(hit.docnum, hit.score) for hit in results]
             # Until the paragraphs that tie with the last one asked for all fit.
-            if len(top) < limit or top[-1][1] != top[depth - 1][1] or limit > depth + TIES:
+            if (
+                budget.notes
+                or len(top) < limit
+                or top[-1][1] != top[depth - 1][1]
+                or limit > depth + TIES
+            ):
                 break
             limit *= 4
         total = len(results) if results.has_exact_length() else results.estimated_length()
-        return Candidates(with_ties(top, depth), total)
+        return Candidates(with_ties(top, depth), total, tuple(budget.notes))
 
     def positions(
         self,
@@ -89,11 +107,10 @@ class WhooshEngine:
         more than the search itself on a small index."""
         order = sorted(int(p) for p in set(paragraphs))
         found: dict[ParagraphId, dict[str, list[int]]] = {docnum: {} for docnum in order}
+        from .compiler import prefix_lemmas
+
         reader = self.searcher().reader()
-        expanded = {
-            term.decode("utf-8") for prefix in prefixes
-            for term in reader.expand_prefix(CONTENT, prefix)
-        }  # fmt: skip
+        expanded = {lemma for prefix in prefixes for lemma in prefix_lemmas(reader, prefix)[0]}
         for lemma in {*lemmas, *expanded}:
             if not order or (CONTENT, lemma) not in reader:
                 continue

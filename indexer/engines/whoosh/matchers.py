@@ -9,13 +9,15 @@ paragraphs whose text passes a check (exact forms, prefixes). Every score is
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.matching import (
     AndNotMatcher,
-    FilterMatcher,
     ListMatcher,
     Matcher,
     NullMatcher,
@@ -122,7 +124,21 @@ class Unscored(query.WrappingQuery):
     """The child query as a filter: it must match, and adds nothing to the score."""
 
     def matcher(self, searcher: Any, context: Any = None) -> Matcher:
-        return WrappingMatcher(self.child.matcher(searcher, context), boost=0.0)
+        return UnscoredMatcher(self.child.matcher(searcher, context), boost=0.0)
+
+
+class UnscoredMatcher(WrappingMatcher):
+    """Whoosh's ``WrappingMatcher`` at boost 0, which divides by its boost to skip
+    blocks: a filter has no quality to skip by."""
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def skip_to_quality(self, minquality: float) -> int:
+        return 0
+
+    def _replacement(self, newchild: Matcher) -> UnscoredMatcher:
+        return UnscoredMatcher(newchild, boost=0.0)
 
 
 class Excluding(query.AndNot):
@@ -135,11 +151,17 @@ class Excluding(query.AndNot):
 
 class ExcludingMatcher(AndNotMatcher):
     """Whoosh's ``AndNotMatcher``, which starts on the first paragraph of ``a`` even when
-    ``b`` has it, unless ``b`` happens to start on that very paragraph too."""
+    ``b`` has it, unless ``b`` happens to start on that very paragraph too, and which
+    compares ids after ``a`` ran out (a skip past its last paragraph)."""
 
     def _find_first(self) -> None:
         if self.a.is_active() and self.b.is_active():
             self._find_next()
+
+    def _find_next(self) -> bool | None:
+        if not self.a.is_active():
+            return False
+        return bool(super()._find_next())
 
 
 class UnionMatcher(Matcher):
@@ -285,15 +307,83 @@ class BestMatcher(UnionMatcher):
         return skipped
 
 
-class VerifiedQuery(query.WrappingQuery):
-    """A Whoosh query whose paragraphs are kept only if their text passes a check."""
+#: The characters of a paragraph that a check reads: a paragraph of hundreds of
+#: megabytes would otherwise be read again in full for every search.
+MAX_CHECKED_LENGTH = 1_000_000
 
-    def __init__(self, child: Any, check: FormCheck | PhraseCheck) -> None:
+
+class PatientTimeLimit(TimeLimitCollector):
+    """Whoosh's ``TimeLimitCollector``, which stops as soon as its time is up, even if
+    that was spent before the first match (building the matchers): this one collects
+    at least ``least`` matches of each shard first."""
+
+    def __init__(self, child: Any, timelimit: float, least: int) -> None:
+        super().__init__(child, timelimit, use_alarm=False)
+        self.least = least
+
+    def collect_matches(self) -> None:
+        child = self.child
+        for number, docnum in enumerate(child.matches()):
+            if self.timedout and number >= self.least:
+                raise TimeLimit
+            child.collect(docnum)
+
+
+#: Paragraphs a check keeps before it looks at the time.
+MIN_KEPT = 50
+
+
+@dataclass
+class Budget:
+    """When a search must stop, and notes of where it stopped short, for the user."""
+
+    #: The seconds the search has.
+    limit: float
+    notes: list[str] = field(default_factory=list)
+    start: float = field(default_factory=time.monotonic)
+
+    @property
+    def deadline(self) -> float:
+        """When the time is up (``time.monotonic``)."""
+        return self.start + self.limit
+
+    def spent(self, times: float = 1.0) -> bool:
+        """Whether the time is up (or this many times the time)."""
+        return time.monotonic() > self.start + self.limit * times
+
+    def note(self, message: str) -> None:
+        """Say once where the search stopped short."""
+        if message not in self.notes:
+            self.notes.append(message)
+
+    def out_of_time(self) -> None:
+        """Say that time ran out."""
+        self.note(
+            f"the search ran out of time ({self.limit:g} s): the hits are the best "
+            "of the paragraphs it reached"
+        )
+
+    @property
+    def left(self) -> float:
+        """The seconds left, and never less than a tenth of the limit: a search late
+        on time still collects what its parts found."""
+        return max(self.limit / 10, self.deadline - time.monotonic())
+
+
+class VerifiedQuery(query.WrappingQuery):
+    """A Whoosh query whose paragraphs are kept only if their text passes a check
+    (in its first :data:`MAX_CHECKED_LENGTH` characters); with a ``budget``, those
+    still unchecked when time is up are left out."""
+
+    def __init__(
+        self, child: Any, check: FormCheck | PhraseCheck, budget: Budget | None = None
+    ) -> None:
         super().__init__(child)
         self.check = check
+        self.budget = budget
 
     def _rewrap(self, child: Any) -> VerifiedQuery:
-        return VerifiedQuery(child, self.check)
+        return VerifiedQuery(child, self.check, self.budget)
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -308,10 +398,21 @@ class VerifiedQuery(query.WrappingQuery):
     def matcher(self, searcher: Any, context: Any = None) -> Any:
         from .schema import CONTENT
 
-        keep = set()
+        # The kept paragraphs with the scores they had: walking the child again to
+        # filter it would read every candidate twice.
+        ids: list[int] = []
+        scores: list[float] = []
         probe = self.child.matcher(searcher, context)
         while probe.is_active():
-            if self.check(searcher.stored_fields(probe.id()).get(CONTENT, "")):
-                keep.add(probe.id())
+            # A search late on time still keeps a few paragraphs, if it finds them
+            # before half its time again.
+            budget = self.budget
+            if budget and budget.spent() and (len(ids) >= MIN_KEPT or budget.spent(1.5)):
+                budget.out_of_time()
+                break
+            text = searcher.stored_fields(probe.id()).get(CONTENT, "")
+            if self.check(text[:MAX_CHECKED_LENGTH]):
+                ids.append(probe.id())
+                scores.append(probe.score())
             probe.next()
-        return FilterMatcher(self.child.matcher(searcher, context), keep)
+        return ListMatcher(ids, scores) if ids else NullMatcher()

@@ -31,6 +31,10 @@ SCHEMA_VERSION = 9
 #: The field that holds a paragraph's text, indexed by lemmas with positions.
 CONTENT = "content"
 
+#: Positions of one lemma in one paragraph that phrases and proximity see (its term
+#: frequency counts them all): no paragraph of prose repeats a word so often.
+MAX_POSITIONS = 1_000
+
 
 class LemmaAnalyzer(Analyzer):
     """:data:`indexer.analysis.INDEX` as a Whoosh analyzer: every lemma of a word a token
@@ -94,8 +98,10 @@ class LemmaPositions(Positions):
         return code + items
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
+        # The first MAX_POSITIONS only: Whoosh matches phrases pair by pair of
+        # positions, which on a paragraph of millions of words never ends.
         code = chr(valuestring[0])
-        count = (len(valuestring) - 1) // ITEM_SIZE[code]
+        count = min(MAX_POSITIONS, (len(valuestring) - 1) // ITEM_SIZE[code])
         return list(accumulate(unpacked(code, valuestring, 1, count)))
 
     def decode_frequency(self, valuestring: bytes) -> int:
