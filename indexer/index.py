@@ -144,7 +144,11 @@ class Index:
         searched (``results.corrected``), otherwise it is offered as
         ``results.suggestion``. ``explain`` attaches to each hit why it scored so.
 
+        Threads may share an index: a search reads one state of it from start to end,
+        whatever a sync in another thread or process writes meanwhile.
+
         :raises QueryError: the query is malformed or has nothing to search for.
+        :raises IndexDamagedError: a file of the index is damaged; rebuild it.
         """
         from .correction import corrected_text, corrections
         from .errors import QueryError
@@ -152,23 +156,26 @@ class Index:
 
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        compiled = compile_query(query, literal=literal, sources=self.sources)
-        hits, total = self._run(compiled, limit, explain)
-        corrected = suggestion = None
         engine = self._engine
-        fixes = corrections(compiled, engine.vocabulary(), engine.statistics()) if correct else []
-        if fixes:
-            alternative = corrected_text(query, fixes)
-            if hits:
-                suggestion = alternative
-            else:
-                try:
-                    retry = compile_query(alternative, literal=literal, sources=self.sources)
-                except QueryError:
-                    retry = None
-                if retry is not None:
-                    compiled, corrected = retry, alternative
-                    hits, total = self._run(compiled, limit, explain)
+        with engine.reading():
+            compiled = compile_query(query, literal=literal, sources=self.sources)
+            hits, total = self._run(compiled, limit, explain)
+            corrected = suggestion = None
+            fixes = (
+                corrections(compiled, engine.vocabulary(), engine.statistics()) if correct else []
+            )
+            if fixes:
+                alternative = corrected_text(query, fixes)
+                if hits:
+                    suggestion = alternative
+                else:
+                    try:
+                        retry = compile_query(alternative, literal=literal, sources=self.sources)
+                    except QueryError:
+                        retry = None
+                    if retry is not None:
+                        compiled, corrected = retry, alternative
+                        hits, total = self._run(compiled, limit, explain)
         return SearchResults(
             query, hits, total, compiled.dropped, corrected=corrected, suggestion=suggestion
         )

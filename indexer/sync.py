@@ -196,8 +196,13 @@ _counter: Any = None
 
 
 def _remember_counter(counter: Any) -> None:
+    import signal
+
     global _counter
     _counter = counter
+    # Ctrl-C is the parent's to handle (it stops the workers and tidies up); a worker
+    # that took it too would only print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _count_bytes(n: int) -> None:
