@@ -1,15 +1,16 @@
 """Searches while another process syncs and rebuilds the same index: none may fail.
 
     python bench/concurrency.py [--corpus ../shared/corpora/news_rt_ng] [--articles 300]
-                                [--searches 500] [--searchers 2]
+                                [--searches 500] [--rounds 30] [--searchers 2]
 
 A folder of news articles (one text file each) is indexed once. Then one process
 edits a tenth of the files and syncs, round after round, with a ``--rebuild`` every
 third round, while ``--searchers`` processes run the command line's own code
-(``indexer.cli.main``: open the index, sync it, search) until ``--searches`` searches
-are done between them. A search fails if it raises or exits with status 2; with the
-sync in another process, each search either updates the index itself or says that
-another process is updating it and searches the index as it is. Prints the failures,
+(``indexer.cli.main``: open the index, sync it, search), until the writer has done
+``--rounds`` rounds and the searchers ``--searches`` searches between them. A search
+fails if it raises or exits with status 2; with the sync in another process, each
+search either updates the index itself or says that another process is updating it
+and searches the index as it is. Prints the failures,
 what they were, and the searches' latency.
 """
 
@@ -26,6 +27,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 import news
 
@@ -46,31 +48,34 @@ def unpack(corpus: Path, limit: int, target: Path) -> list[Path]:
     return files
 
 
-def writer(folder: str, index: str, stop: multiprocessing.synchronize.Event) -> None:
-    """Edit a tenth of the files and sync, again and again; every third round rebuild."""
+def writer(folder: str, index: str, rounds: int, written: Any) -> None:
+    """Edit a tenth of the files and sync, ``rounds`` times; every third round rebuild."""
     from indexer import Index
     from indexer.errors import IndexBusyError
 
     files = sorted(Path(folder).iterdir())
-    rounds = 0
-    while not stop.is_set():
-        rounds += 1
-        for path in files[rounds % 10 :: 10]:
+    for number in range(1, rounds + 1):
+        for path in files[number % 10 :: 10]:
             with path.open("a", encoding="utf-8") as file:
-                file.write(f"\nПравка номер {rounds}: переговоры продолжатся в Женеве.\n")
-        with contextlib.suppress(IndexBusyError), Index(index) as ix:
-            ix.sync([folder], rebuild=rounds % 3 == 0, workers=2)
-    print(f"writer: {rounds} rounds", file=sys.stderr)
+                file.write(f"\nПравка номер {number}: переговоры продолжатся в Женеве.\n")
+        while True:  # a searcher's own sync may hold the lock for a moment
+            try:
+                with Index(index) as ix:
+                    ix.sync([folder], rebuild=number % 3 == 0, workers=2)
+                break
+            except IndexBusyError:
+                time.sleep(0.05)
+    written.set()
 
 
-def searcher(
-    folder: str, index: str, count: int, number: int, queue: multiprocessing.Queue
-) -> None:
-    """Run the CLI's code ``count`` times; report (seconds, failure or None) per search."""
+def searcher(folder: str, index: str, number: int, done: Any, queue: Any) -> None:
+    """Run the CLI's code until ``done``; report (seconds, failure or None) per search."""
     from indexer.cli import main
 
-    for n in range(count):
-        query = QUERIES[(number * count + n) % len(QUERIES)]
+    n = 0
+    while not done.is_set():
+        n += 1
+        query = QUERIES[(number * 7919 + n) % len(QUERIES)]
         err = io.StringIO()
         started = time.perf_counter()
         try:
@@ -81,6 +86,7 @@ def searcher(
             failure = "".join(traceback.format_exception_only(exc)).strip()
             failure += " @ " + traceback.extract_tb(exc.__traceback__)[-1].name
         queue.put((time.perf_counter() - started, failure))
+    queue.put(None)
 
 
 def main() -> None:
@@ -88,6 +94,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=news.DEFAULT_CORPUS)
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--searches", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--searchers", type=int, default=2)
     args = parser.parse_args()
 
@@ -100,21 +107,27 @@ def main() -> None:
             ix.sync([folder])
         print(f"{len(files)} articles indexed; {args.searchers} searchers, 1 writer")
         context = multiprocessing.get_context("fork")
-        stop, queue = context.Event(), context.Queue()
-        write = context.Process(target=writer, args=(folder, index, stop))
+        written, done, queue = context.Event(), context.Event(), context.Queue()
+        write = context.Process(target=writer, args=(folder, index, args.rounds, written))
         write.start()
-        each = -(-args.searches // args.searchers)
         searchers = [
-            context.Process(target=searcher, args=(folder, index, each, n, queue))
+            context.Process(target=searcher, args=(folder, index, n, done, queue))
             for n in range(args.searchers)
         ]
         for process in searchers:
             process.start()
-        outcomes = [queue.get() for _ in range(each * args.searchers)]
-        for process in searchers:
+        outcomes, running = [], args.searchers
+        while running:
+            outcome = queue.get()
+            if outcome is None:
+                running -= 1
+                continue
+            outcomes.append(outcome)
+            if written.is_set() and len(outcomes) >= args.searches:
+                done.set()
+        for process in [*searchers, write]:
             process.join()
-        stop.set()
-        write.join()
+        print(f"writer: {args.rounds} rounds ({args.rounds // 3} of them rebuilds)")
 
     failures = [failure for _, failure in outcomes if failure]
     times = sorted(seconds for seconds, _ in outcomes)

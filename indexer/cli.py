@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from .errors import (
-    IndexBusyError,
     IndexerError,
+    IndexNotUpdatedError,
     QuerySyntaxError,
     SchemaMismatchError,
     SourceNotFoundError,
@@ -167,8 +167,8 @@ def search(args: argparse.Namespace, prog: str) -> int:
             except SchemaMismatchError:
                 note("the index was built by another version; rebuilding it")
                 report = index.sync(paths, **{**build, "rebuild": True})
-        except IndexBusyError as exc:
-            note(f"{exc}; searching the index as it is")
+        except IndexNotUpdatedError as exc:  # busy, read-only, or a full disk
+            note(f"{exc}; searching the index as it is", always=True)
         else:
             if report.changed:
                 note(

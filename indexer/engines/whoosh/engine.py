@@ -63,9 +63,8 @@ class WhooshEngine:
 
         with self._lock:
             if self._searcher is None or (not self._pinned and self._storage.changed()):
-                # The old searcher is dropped, never closed: a caller may still hold a
-                # reader of it, and its memory maps close when the last one goes.
-                self._searcher = None
+                # No search of another thread is using the old one: they hold the lock.
+                self._reset()
                 self._searcher = Searcher(self._storage.reader(), weighting=ParagraphBM25())
             return self._searcher
 
@@ -189,7 +188,9 @@ class WhooshEngine:
 
     def _reset(self) -> None:
         with self._lock:
-            self._searcher = None
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
 
     def close(self) -> None:
         self._reset()

@@ -382,6 +382,10 @@ class Storage:
             except FileNotFoundError as exc:
                 if not self.changed():
                     raise self.damage(exc) from exc
+            except OSError as exc:
+                raise IndexLocationError(
+                    f"cannot read the index in «{self.path}»: {exc.strerror or exc}"
+                ) from exc
             except DAMAGE as exc:
                 raise self.damage(exc) from exc
         raise IndexBusyError(f"the index in «{self.path}» changes too fast to be read")
@@ -397,7 +401,7 @@ class Storage:
 
 #: What reading a damaged file of the index raises (a missing one: FileNotFoundError).
 DAMAGE: tuple[type[BaseException], ...] = (
-    OSError, ValueError, EOFError, IndexError, KeyError, TypeError, AttributeError,
+    FileNotFoundError, ValueError, EOFError, IndexError, KeyError, TypeError, AttributeError,
     pickle.UnpicklingError, struct.error, zlib.error,
 )  # fmt: skip
 
