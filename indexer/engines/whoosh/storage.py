@@ -423,26 +423,21 @@ def open_writer(
 ) -> Any:
     """A Whoosh writer on one shard of a generation, starting from its commit ``toc``
     (also used in worker processes), buffering up to ``memory_mb`` of postings; its
-    commit deletes nothing (see :mod:`.storage`).
-
-    :raises IndexBusyError: another process holds the shard's writer lock.
+    commit deletes nothing (see :mod:`.storage`). It takes no lock of its own: the
+    caller holds the index's (:meth:`Storage.writing`), which Whoosh's per-shard lock
+    would only duplicate (and leak when a writer fails to open).
     """
-    from whoosh.index import LockError
-
     from .codec import ArrayCodec
     from .internals import PinnedIndex, deferred_clean_writer
     from .schema import build_schema
 
     index = PinnedIndex(file_storage(path), build_schema(), shard_name(generation, shard), toc)
-    try:
-        # Separate segment files, each mapped on its own (see file_storage): Whoosh
-        # copies every file out of a compound segment when it opens one, which cost a
-        # search of the full news corpus from the command line 0.2 s of its 0.5.
-        return deferred_clean_writer(
-            index, limitmb=memory_mb, timeout=1.0, compound=False, codec=ArrayCodec()
-        )
-    except LockError as exc:
-        raise IndexBusyError(f"another process is updating the index in «{path}»") from exc
+    # Separate segment files, each mapped on its own (see file_storage): Whoosh copies
+    # every file out of a compound segment when it opens one, which cost a search of
+    # the full news corpus from the command line 0.2 s of its 0.5.
+    return deferred_clean_writer(
+        index, _lk=False, limitmb=memory_mb, compound=False, codec=ArrayCodec()
+    )
 
 
 def file_storage(path: str) -> Any:
