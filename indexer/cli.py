@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from .errors import (
+    IndexBusyError,
     IndexerError,
     IndexNotUpdatedError,
     QuerySyntaxError,
@@ -168,7 +169,8 @@ def search(args: argparse.Namespace, prog: str) -> int:
                 note("the index was built by another version; rebuilding it")
                 report = index.sync(paths, **{**build, "rebuild": True})
         except IndexNotUpdatedError as exc:  # busy, read-only, or a full disk
-            note(f"{exc}; searching the index as it is", always=True)
+            busy = isinstance(exc, IndexBusyError)
+            note(f"{exc}; searching the index as it is", always=not busy)
         else:
             if report.changed:
                 note(
