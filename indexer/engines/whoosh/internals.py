@@ -150,7 +150,7 @@ def deferred_clean_writer(index: PinnedIndex, **options: Any) -> Any:
     from whoosh.index import TOC
     from whoosh.writing import SegmentWriter
 
-    class DeferredCleanWriter(SegmentWriter):  # type: ignore[misc]
+    class DeferredCleanWriter(SegmentWriter):
         def _commit_toc(self, segments: list[Any]) -> None:
             TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
 
