@@ -216,3 +216,35 @@ def test_one_index_shared_with_a_thread_that_syncs(tmp_path: Path, workdir: Path
             searched += 1
         thread.join()
     assert not errors
+
+
+def test_cli_searches_while_another_process_syncs_and_rebuilds(capsys, tmp_path, workdir):
+    """No search fails while another process rebuilds and syncs the same index (the
+    bigger version is bench/concurrency.py)."""
+    import subprocess
+    import sys
+
+    shutil.copytree(CORPUS, workdir / "corpus")
+    ix = str(tmp_path / "ix")
+    assert main(["переговоры", str(workdir), "--index", ix, "-q"]) == 0
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from indexer import Index, IndexBusyError\n"
+        "note = Path(sys.argv[2]) / 'note.txt'\n"
+        "for number in range(12):\n"
+        "    note.write_text(f'Правка {number}: переговоры в Женеве.', encoding='utf-8')\n"
+        "    while True:\n"
+        "        try:\n"
+        "            with Index(sys.argv[1]) as index:\n"
+        "                index.sync([sys.argv[2]], rebuild=number % 2 == 0)\n"
+        "            break\n"
+        "        except IndexBusyError:\n"
+        "            time.sleep(0.02)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script, ix, str(workdir)])
+    codes = []
+    while child.poll() is None or len(codes) < 30:
+        codes.append(main(["переговоры", str(workdir), "--index", ix, "-q", "-n", "3"]))
+    assert child.wait() == 0
+    assert set(codes) == {0}, capsys.readouterr().err
