@@ -15,7 +15,7 @@ from ...errors import IndexWriteError
 from ...plan import Node
 from .schema import CONTENT
 from .statistics import WhooshStatistics, statistics
-from .storage import DAMAGE, WRITER_MEMORY_MB, Storage, open_writer, shard_of
+from .storage import DAMAGE, DECODING, WRITER_MEMORY_MB, Storage, open_writer, shard_of
 
 
 class WhooshEngine:
@@ -48,6 +48,8 @@ class WhooshEngine:
             self._pinned += 1
             try:
                 yield
+            except DECODING as exc:  # a damaged file found only when a search read it
+                raise self._storage.damage(exc) from exc
             finally:
                 self._pinned -= 1
 

@@ -63,6 +63,7 @@ _NAMES = re.compile(
     r"|(?P<segment>(?P<g2>g\d+)s\d+_[0-9a-z]{16})\.(trm|pst|vps|seg|_[a-z_]+\.col)"
     r"|(?P<g3>g\d+)s\d+(_WRITELOCK|\.tmp)"
     r"|(?P<g4>g\d+)_manifest\.(json|pickle)(\.\d+\.tmp)?"
+    r"|\.indexer\.json\.\d+\.tmp"
 )
 
 
@@ -82,12 +83,13 @@ def shard_name(generation: str, shard: int) -> str:
 
 
 def generation_of(name: str) -> str | None:
-    """The generation a file of the index directory belongs to; None for any file that
-    is not one Whoosh or this module writes (never deleted)."""
+    """The generation a file of the index directory belongs to; None for a temporary
+    marker, and for any file that is not one Whoosh or this module writes (never
+    deleted)."""
     found = _NAMES.fullmatch(name)
     if not found:
         return None
-    return next(g for g in found.group("g1", "g2", "g3", "g4") if g)
+    return next((g for g in found.group("g1", "g2", "g3", "g4") if g), None)
 
 
 @dataclass(frozen=True)
@@ -403,6 +405,12 @@ class Storage:
 DAMAGE: tuple[type[BaseException], ...] = (
     FileNotFoundError, ValueError, EOFError, IndexError, KeyError, TypeError, AttributeError,
     pickle.UnpicklingError, struct.error, zlib.error,
+)  # fmt: skip
+
+
+#: What only a damaged file raises while it is read (never a mistake in our code).
+DECODING: tuple[type[BaseException], ...] = (
+    EOFError, pickle.UnpicklingError, struct.error, zlib.error,
 )  # fmt: skip
 
 
