@@ -63,7 +63,7 @@ _NAMES = re.compile(
     r"|(?P<segment>(?P<g2>g\d+)s\d+_[0-9a-z]{16})\.(trm|pst|vps|seg|_[a-z_]+\.col)"
     r"|(?P<g3>g\d+)s\d+(_WRITELOCK|\.tmp)"
     r"|(?P<g4>g\d+)_manifest\.(json|pickle)(\.\d+\.tmp)?"
-    r"|\.indexer\.json\.\d+\.tmp"
+    r"|\.indexer\.json(\.\d+)?\.tmp"
 )
 
 
