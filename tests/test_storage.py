@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTICLE, CORPUS, paragraphs, touch_later
+from conftest import ARTICLE, CORPUS, ROOT, paragraphs, touch_later
 from indexer import Index, IndexDamagedError, IndexWriteError
 from indexer.cli import main
 
@@ -242,7 +242,8 @@ def test_cli_searches_while_another_process_syncs_and_rebuilds(capsys, tmp_path,
         "        except IndexBusyError:\n"
         "            time.sleep(0.02)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", script, ix, str(workdir)])
+    # From the project's root: this indexer, whatever folder a test left as current.
+    child = subprocess.Popen([sys.executable, "-c", script, ix, str(workdir)], cwd=ROOT)
     codes = []
     while child.poll() is None or len(codes) < 30:
         codes.append(main(["переговоры", str(workdir), "--index", ix, "-q", "-n", "3"]))

@@ -119,7 +119,8 @@ class Storage:
         self.path = os.fspath(path)
         #: Why the index cannot be read (a damaged marker); only a rebuild may write it.
         self.damaged: str | None = None
-        self.previous: Commit | None = None
+        #: Commits replaced less than :data:`GRACE_SECONDS` ago, and when.
+        self.replaced: list[tuple[Commit, float]] = []
         self.stale = False
         self._seen: tuple[int, int, int] | None = None
         if os.path.exists(self.path) and not os.path.isdir(self.path):
@@ -155,7 +156,7 @@ class Storage:
             self.live = Commit("g1", default_shards(), (0,) * default_shards())
             try:
                 self.create_generation(self.live.generation, self.live.shards)
-                self._write_marker(self.live, None)
+                self._write_marker(self.live, [])
             except OSError as exc:
                 raise IndexLocationError(
                     f"cannot write to index «{self.path}»: {exc.strerror}"
@@ -199,7 +200,7 @@ class Storage:
             if marker.get("format") != _FORMAT:
                 raise ValueError(marker.get("format"))
             live = self._commit(marker)
-            previous = self._commit(marker["previous"]) if marker.get("previous") else None
+            replaced = [(self._commit(r), float(r["at"])) for r in marker.get("replaced", [])]
             stale = (marker["schema"], marker.get("analysis")) != (
                 SCHEMA_VERSION,
                 ANALYSIS_VERSION,
@@ -209,7 +210,7 @@ class Storage:
                 f"the index in «{self.path}» is damaged: its {MARKER} cannot be read; "
                 "rebuild it (--rebuild, or sync(..., rebuild=True))"
             ) from exc
-        self.live, self.previous, self.stale = live, previous, stale
+        self.live, self.replaced, self.stale = live, replaced, stale
         self._seen = (st.st_ino, st.st_mtime_ns, st.st_size)
         self.damaged = None
 
@@ -225,7 +226,7 @@ class Storage:
             raise ValueError(tocs)
         return Commit(generation, shards, tuple(int(toc) for toc in tocs))
 
-    def _write_marker(self, live: Commit, previous: Commit | None) -> None:
+    def _write_marker(self, live: Commit, replaced: list[tuple[Commit, float]]) -> None:
         from .schema import SCHEMA_VERSION
 
         marker = {
@@ -233,7 +234,7 @@ class Storage:
             "schema": SCHEMA_VERSION,
             "analysis": ANALYSIS_VERSION,
             **live.as_json(),
-            "previous": previous.as_json() if previous else None,
+            "replaced": [{**commit.as_json(), "at": at} for commit, at in replaced],
         }
         temporary = os.path.join(self.path, f".{MARKER}.{os.getpid()}.tmp")
         try:
@@ -273,20 +274,20 @@ class Storage:
         of the marker (called holding :meth:`writing`)."""
         storage = file_storage(self.path)
         tocs = tuple(_newest_toc(storage, shard_name(generation, s)) for s in range(shards))
-        previous = None if self.damaged else self.live
-        self._write_marker(Commit(generation, shards, tocs), previous)
+        replaced = [] if self.damaged else [(self.live, time.time()), *self._recent()]
+        self._write_marker(Commit(generation, shards, tocs), replaced)
         self.collect()
 
-    def collect(self, keep_previous: bool = True) -> None:
-        """Delete every file of ours that neither the live commit nor (if replaced less
-        than :data:`GRACE_SECONDS` ago and ``keep_previous``) the one before needs:
-        what a failed or interrupted write left, and what commits replaced."""
+    def _recent(self) -> list[tuple[Commit, float]]:
+        """The commits replaced less than :data:`GRACE_SECONDS` ago."""
+        return [(commit, at) for commit, at in self.replaced if time.time() - at < GRACE_SECONDS]
+
+    def collect(self) -> None:
+        """Delete every file of ours that neither the live commit nor one replaced less
+        than :data:`GRACE_SECONDS` ago needs: what a failed or interrupted write left,
+        and what commits replaced before that."""
         keep: set[str] = set()
-        commits = [] if self.damaged else [self.live]
-        if self.previous and keep_previous:
-            age = time.time() - os.stat(self.marker).st_mtime
-            if age < GRACE_SECONDS:
-                commits.append(self.previous)
+        commits = [] if self.damaged else [self.live, *(c for c, _ in self._recent())]
         storage = file_storage(self.path)
         for commit in commits:
             keep.update(commit.toc_names())
@@ -310,11 +311,10 @@ class Storage:
     def tidy(self) -> None:
         """Delete the files of a commit replaced more than :data:`GRACE_SECONDS` ago,
         if no one is writing and the directory can be written."""
-        if self.previous is None or time.time() - os.stat(self.marker).st_mtime < GRACE_SECONDS:
+        if len(self._recent()) == len(self.replaced):
             return
         with contextlib.suppress(IndexBusyError, OSError), self.writing():
-            if self.previous is not None:
-                self._write_marker(self.live, None)
+            self._write_marker(self.live, self._recent())
             self.collect()
 
     # -- generations -----------------------------------------------------------------
