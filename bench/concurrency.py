@@ -85,7 +85,8 @@ def searcher(folder: str, index: str, number: int, done: Any, queue: Any) -> Non
         except BaseException as exc:  # a traceback the user would have seen
             failure = "".join(traceback.format_exception_only(exc)).strip()
             failure += " @ " + traceback.extract_tb(exc.__traceback__)[-1].name
-        queue.put((time.perf_counter() - started, failure))
+        seconds = time.perf_counter() - started
+        queue.put((seconds, failure, err.getvalue().strip()[:200] if seconds > 2 else ""))
     queue.put(None)
 
 
@@ -129,8 +130,8 @@ def main() -> None:
             process.join()
         print(f"writer: {args.rounds} rounds ({args.rounds // 3} of them rebuilds)")
 
-    failures = [failure for _, failure in outcomes if failure]
-    times = sorted(seconds for seconds, _ in outcomes)
+    failures = [failure for _, failure, _ in outcomes if failure]
+    times = sorted(seconds for seconds, _, _ in outcomes)
     print(f"searches: {len(outcomes)}, failed: {len(failures)}")
     for failure in sorted(set(failures)):
         print(f"  {failures.count(failure)}× {failure[:300]}")
@@ -140,6 +141,10 @@ def main() -> None:
         f"latency of a search (sync + search): p50 {p50:.2f} s, p99 {p99:.2f} s, "
         f"max {times[-1]:.2f} s"
     )
+    slow = [(seconds, note) for seconds, _, note in outcomes if seconds > 2]
+    print(f"searches over 2 s: {len(slow)}")
+    for seconds, note in sorted(slow, reverse=True)[:3]:
+        print(f"  {seconds:.1f} s: {note or '(no note: the index was up to date)'}")
     sys.exit(1 if failures else 0)
 
 
