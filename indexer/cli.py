@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 from .errors import (
     IndexBusyError,
     IndexerError,
+    IndexNotUpdatedError,
     QuerySyntaxError,
     SchemaMismatchError,
     SourceNotFoundError,
@@ -420,8 +421,9 @@ def _sync(index: Index, paths: list[str], args: argparse.Namespace, note: _Notes
             # An index that serves these paths from a folder above them is rebuilt whole.
             made_for = [p for p in cache.recorded_paths(index.location) if os.path.exists(p)]
             report = index.sync(made_for or paths, **{**build, "rebuild": True})
-    except IndexBusyError as exc:
-        note(f"{exc}; searching the index as it is")
+    except IndexNotUpdatedError as exc:  # busy, read-only, or a full disk
+        busy = isinstance(exc, IndexBusyError)
+        note(f"{exc}; searching the index as it is", always=not busy)
         return
     if report.changed:
         note(

@@ -181,6 +181,12 @@ class Engine(Protocol):
         """
         ...
 
+    def reading(self) -> AbstractContextManager[None]:
+        """Within the block, every call reads one state of the index (the paragraph ids
+        of one call mean the same in the next), whatever other threads or processes
+        write meanwhile; an engine shared by threads makes them take turns if it must."""
+        ...
+
     def statistics(self) -> Statistics:
         """Collection statistics of the paragraphs, for scores."""
         ...

@@ -52,5 +52,18 @@ class SchemaMismatchError(IndexerError):
     """The index was built by another version of this library and must be rebuilt."""
 
 
-class IndexBusyError(IndexerError):
+class IndexNotUpdatedError(IndexerError):
+    """The index could not be updated; it is unchanged and still searchable as it is."""
+
+
+class IndexBusyError(IndexNotUpdatedError):
     """Another process is writing to the index; the index is still searchable as it is."""
+
+
+class IndexWriteError(IndexNotUpdatedError):
+    """Writing to the index failed (a read-only directory, a full disk); nothing of the
+    failed write is left behind and the index is searchable as it was."""
+
+
+class IndexDamagedError(IndexerError):
+    """A file of the index is missing or damaged; rebuilding the index fixes it."""

@@ -200,7 +200,11 @@ class Index:
         Without ``highlight`` the hits' ``spans`` are left empty, which saves most of
         the time of a search that only counts its hits.
 
+        Threads may share an index: a search reads one state of it from start to end,
+        whatever a sync in another thread or process writes meanwhile.
+
         :raises QueryError: the query is malformed or has nothing to search for.
+        :raises IndexDamagedError: a file of the index is damaged; rebuild it.
         """
         from dataclasses import replace
 
@@ -210,33 +214,36 @@ class Index:
 
         if limit is not None and limit < 1:
             raise ValueError("limit must be at least 1")
-        within = self._within(paths)
-
-        def compiled_query(text: str) -> CompiledQuery:
-            compiled = compile_query(text, literal=literal, strict=strict, sources=self.sources)
-            if within is None:
-                return compiled
-            return replace(compiled, plan=Filtered(compiled.plan, required=(within,)))
-
-        if limit is None:
-            limit = max(1, self._engine.statistics().paragraphs)
-        compiled = compiled_query(query)
-        hits, total, limited = self._run(compiled, limit, explain, highlight)
-        corrected = suggestion = None
         engine = self._engine
-        fixes = corrections(compiled, engine.vocabulary(), engine.statistics()) if correct else []
-        if fixes:
-            alternative = corrected_text(compiled.text, fixes)
-            if hits:
-                suggestion = alternative
-            else:
-                try:
-                    retry = compiled_query(alternative)
-                except QueryError:
-                    retry = None
-                if retry is not None:
-                    compiled, corrected = retry, alternative
-                    hits, total, limited = self._run(compiled, limit, explain, highlight)
+        with engine.reading():
+            within = self._within(paths)
+
+            def compiled_query(text: str) -> CompiledQuery:
+                compiled = compile_query(text, literal=literal, strict=strict, sources=self.sources)
+                if within is None:
+                    return compiled
+                return replace(compiled, plan=Filtered(compiled.plan, required=(within,)))
+
+            if limit is None:
+                limit = max(1, engine.statistics().paragraphs)
+            compiled = compiled_query(query)
+            hits, total, limited = self._run(compiled, limit, explain, highlight)
+            corrected = suggestion = None
+            fixes = (
+                corrections(compiled, engine.vocabulary(), engine.statistics()) if correct else []
+            )
+            if fixes:
+                alternative = corrected_text(compiled.text, fixes)
+                if hits:
+                    suggestion = alternative
+                else:
+                    try:
+                        retry = compiled_query(alternative)
+                    except QueryError:
+                        retry = None
+                    if retry is not None:
+                        compiled, corrected = retry, alternative
+                        hits, total, limited = self._run(compiled, limit, explain, highlight)
         return SearchResults(
             query,
             hits,
@@ -264,13 +271,13 @@ class Index:
         from .plan import Sources
 
         engine = self._engine
-        found = engine.candidates(Sources((source,)), max(1, engine.statistics().paragraphs))
+        with engine.reading():
+            found = engine.candidates(Sources((source,)), max(1, engine.statistics().paragraphs))
+            stored = engine.paragraphs([pid for pid, _ in found.top])
         wanted = None if numbers is None else set(numbers)
         return {
             paragraph.number: paragraph.text
-            for paragraph in sorted(
-                engine.paragraphs([pid for pid, _ in found.top]), key=lambda p: p.number
-            )
+            for paragraph in sorted(stored, key=lambda p: p.number)
             if wanted is None or paragraph.number in wanted
         }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -61,12 +62,13 @@ def touch_later(path: Path) -> None:
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
 
 
-def hold_writers(index_dir: Path) -> list[object]:
-    """Take the writer lock of every shard, as another process updating the index would."""
-    from indexer.engines.whoosh.storage import Storage, open_writer
+@contextlib.contextmanager
+def hold_writers(index_dir: Path) -> Iterator[None]:
+    """Hold the index's write lock, as another process updating the index would."""
+    from indexer.engines.whoosh.storage import Storage
 
-    storage = Storage(str(index_dir))
-    return [open_writer(storage.path, storage.generation, s) for s in range(storage.shards)]
+    with Storage(str(index_dir)).writing():
+        yield
 
 
 # -- a real OpenSearch cluster --------------------------------------------------------

@@ -111,12 +111,8 @@ def test_a_binary_file_in_a_folder_is_a_warning_only(capsys, workdir: Path):
 def test_busy_index_is_searched_as_it_is(capsys, tmp_path: Path, workdir: Path):
     run(capsys, "переговоры", str(workdir), "--index", str(tmp_path / "ix"))
     (workdir / "new.txt").write_text("Переговоры.", encoding="utf-8")
-    writers = hold_writers(tmp_path / "ix")
-    try:
+    with hold_writers(tmp_path / "ix"):
         code, out, err = run(capsys, "переговоры", str(workdir), "--index", str(tmp_path / "ix"))
-    finally:
-        for writer in writers:
-            writer.cancel()
     assert code == 0 and "searching the index as it is" in err
     assert "new.txt" not in out
 

@@ -173,3 +173,31 @@ def test_whooshs_codec_still_has_what_the_array_codec_builds_on() -> None:
     matcher.value()  # reads the block's values
     missing = [name for name in CODEC_MATCHER_ATTRIBUTES if not hasattr(matcher, name)]
     assert missing == []
+
+
+def test_tables_of_contents_read_and_written_as_whoosh_does(tmp_path: Path) -> None:
+    """:func:`read_toc` reads Whoosh's own table of contents, and the writer that defers
+    deleting files still writes one Whoosh reads."""
+    from whoosh.index import TOC
+    from whoosh.writing import SegmentWriter
+
+    from indexer.engines.whoosh.internals import PinnedIndex, deferred_clean_writer, read_toc
+    from indexer.engines.whoosh.schema import build_schema
+    from indexer.engines.whoosh.storage import file_storage
+
+    assert callable(SegmentWriter._commit_toc) and callable(TOC._latest_generation)
+    storage = file_storage(str(tmp_path))
+    storage.create_index(build_schema(), "t")
+    writer = deferred_clean_writer(PinnedIndex(storage, build_schema(), "t", 0), _lk=False)
+    writer.add_document(content="Переговоры в Женеве.", source="a", paragraph=1)
+    writer.commit()
+    writer = deferred_clean_writer(PinnedIndex(storage, build_schema(), "t", 1), _lk=False)
+    writer.add_document(content="Перемирие в Сирии.", source="b", paragraph=1)
+    writer.commit(optimize=True)
+    assert TOC._latest_generation(storage, "t") == 2
+    for commit in (1, 2):
+        ours = [s.segment_id() for s in read_toc(storage, "t", commit)]
+        assert ours == [s.segment_id() for s in TOC.read(storage, "t", commit).segments]
+    # The merged-away segment of commit 1 is still on disk.
+    first = read_toc(storage, "t", 1)[0]
+    assert any(name.startswith(first.segment_id()) for name in storage.list())

@@ -506,6 +506,10 @@ class OpenSearchEngine:
             self.address, paragraphs, files, parts, self.location, self._files_alias, owner, fresh
         )
 
+    def reading(self) -> contextlib.AbstractContextManager[None]:
+        # Every request reads the cluster's state of the moment; nothing to hold.
+        return contextlib.nullcontext()
+
     def close(self) -> None:
         self._reset()
         with contextlib.suppress(Exception):

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import pickle
+import threading
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ...engine import TIES, Candidates, FileRecord, Paragraph, ParagraphId, with_ties
+from ...errors import IndexWriteError
 from ...plan import Node
 from .schema import CONTENT
 from .statistics import WhooshStatistics, statistics
-from .storage import WRITER_MEMORY_MB, Storage, open_writer, release, shard_of
+from .storage import DAMAGE, DECODING, WRITER_MEMORY_MB, Storage, open_writer, shard_of
 
 #: Seconds a search through Whoosh's collector may take; then the best hits found so
 #: far are the answer, and the results say so.
@@ -24,6 +26,10 @@ class WhooshEngine:
     """An index directory of ours (see :mod:`.storage`), searched through one reader
     over every shard, so that scores use statistics of the whole collection.
 
+    One engine may be shared by threads: a lock keeps the searcher of a search
+    (:meth:`reading`) from being swapped for a newer one until the search ends, and
+    searches of one engine take turns.
+
     :raises IndexLocationError: the directory is a file, cannot be created or written,
         or holds files that are not an index of ours.
     """
@@ -32,18 +38,41 @@ class WhooshEngine:
         self.location = os.path.abspath(location)
         self._storage = Storage(self.location)
         self._searcher: Any = None
+        self._lock = threading.RLock()
+        self._pinned = 0
 
     # -- reading ---------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Read one state of the index until the block ends, whatever is written
+        meanwhile (by this process's threads or by other processes)."""
+        with self._lock:
+            self.searcher()
+            self._pinned += 1
+            try:
+                yield
+            except DECODING as exc:  # a damaged file found only when a search read it
+                raise self._storage.damage(exc) from exc
+            finally:
+                self._pinned -= 1
+
     def searcher(self) -> Any:
-        """The Whoosh searcher over the live generation (opened once, until a write)."""
+        """The Whoosh searcher over the live commit: opened again when a write (here or
+        in another process) made another commit live, except during :meth:`reading`.
+
+        :raises IndexDamagedError: a file of the index is missing or damaged.
+        """
         from whoosh.searching import Searcher
 
         from .matchers import ParagraphBM25
 
-        if self._searcher is None:
-            self._searcher = Searcher(self._storage.reader(), weighting=ParagraphBM25())
-        return self._searcher
+        with self._lock:
+            if self._searcher is None or (not self._pinned and self._storage.changed()):
+                # No search of another thread is using the old one: they hold the lock.
+                self._reset()
+                self._searcher = Searcher(self._storage.reader(), weighting=ParagraphBM25())
+            return self._searcher
 
     def statistics(self) -> WhooshStatistics:
         return statistics(self.searcher())
@@ -133,41 +162,57 @@ class WhooshEngine:
         return found
 
     def file_records(self) -> dict[str, FileRecord]:
-        return load_manifest(self.searcher(), self._storage.manifest_cache)
+        with self.reading():
+            try:
+                return load_manifest(self.searcher(), self._storage.manifest_cache)
+            except DAMAGE as exc:
+                raise self._storage.damage(exc) from exc
 
     # -- writing ---------------------------------------------------------------------
 
     @contextlib.contextmanager
     def batch(self, *, fresh: bool = False) -> Iterator[WhooshBatch]:
-        """The live generation's shards, or, ``fresh``, a new generation written while
-        holding the live one's locks (so that no other sync writes to an index about
-        to be replaced), which becomes the live one when the block ends."""
+        """Write new commits of the live generation's shards, or, ``fresh``, a new
+        generation, holding the index's lock; they all become live when the block ends,
+        or, if it raises, none does and what was written is deleted.
+
+        :raises IndexBusyError: another process is writing.
+        :raises IndexWriteError: the directory cannot be written (read-only, full).
+        """
         storage = self._storage
         if not fresh:
             storage.check_current()
-            try:
-                yield WhooshBatch(storage.path, storage.generation, storage.shards)
-            finally:
-                self._reset()
-            return
-        held = storage.hold_locks(storage.generation, storage.shards)
         try:
-            generation, shards = storage.new_generation()
-            try:
-                yield WhooshBatch(storage.path, generation, shards)
-            except BaseException:
-                self._reset()
-                storage.drop_generation(generation)
-                raise
-            self._reset()
-            storage.switch(generation, shards)
+            with storage.writing():
+                if fresh:
+                    generation, shards = storage.new_generation()
+                    tocs = (0,) * shards
+                else:
+                    storage.check_current()
+                    generation, shards, tocs = (
+                        storage.live.generation,
+                        storage.shards,
+                        storage.live.tocs,
+                    )
+                try:
+                    yield WhooshBatch(storage.path, generation, shards, tocs)
+                    storage.switch(generation, shards)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        storage.collect()
+                    raise
+        except OSError as exc:
+            raise IndexWriteError(
+                f"cannot update the index in «{storage.path}»: {exc.strerror or exc}"
+            ) from exc
         finally:
-            release(held)
+            self._reset()
 
     def _reset(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
 
     def close(self) -> None:
         self._reset()
@@ -196,6 +241,8 @@ class WhooshBatch:
     path: str
     generation: str
     shards: int
+    #: The commit each shard's writer starts from.
+    tocs: tuple[int, ...]
 
     @property
     def parts(self) -> int:
@@ -207,7 +254,30 @@ class WhooshBatch:
     def writer(self, part: int, concurrent: int = 1) -> ShardWriter:
         # The writers at work share the posting buffer budget.
         memory = WRITER_MEMORY_MB // max(1, concurrent)
-        return ShardWriter(open_writer(self.path, self.generation, part, memory))
+        return ShardWriter(open_writer(self.path, self.generation, part, self.tocs[part], memory))
+
+
+#: A segment with more than this share of its paragraphs deleted (replaced by a newer
+#: version, or gone with its file) is written again, without them, at the next commit
+#: of its shard: without it, a big segment kept every paragraph ever replaced in it.
+MAX_DELETED_SHARE = 0.25
+
+
+def merge_policy(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh's own policy (merge small segments together), and every segment more than
+    :data:`MAX_DELETED_SHARE` deleted rewritten; returns the segments kept as they are."""
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import MERGE_SMALL
+
+    kept = []
+    for segment in MERGE_SMALL(writer, segments):
+        if segment.deleted_count() > MAX_DELETED_SHARE * segment.doc_count_all():
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            kept.append(segment)
+    return kept
 
 
 class ShardWriter:
@@ -241,7 +311,7 @@ class ShardWriter:
         )
 
     def commit(self) -> None:
-        self._writer.commit()
+        self._writer.commit(mergetype=merge_policy)
 
     def cancel(self) -> None:
         self._writer.cancel()
@@ -251,17 +321,18 @@ def load_manifest(searcher: Any, cache: str | None = None) -> dict[str, FileReco
     """The file records of an index, by source.
 
     Reading them one stored document at a time costs a search of a big folder more than
-    the search itself, so a copy is kept in the file ``cache``, valid only for the exact
-    segments (and deletions) it was read from; anything else reads the index again.
+    the search itself, so a copy is kept in the JSON file ``cache`` (plain data, never
+    anything that runs), valid only for the exact segments (and deletions) it was read
+    from; anything else reads the index again.
     """
     segments = [leaf.segment() for leaf, _ in searcher.reader().leaf_readers()]
-    state = [(seg.segment_id(), seg.deleted_count()) for seg in segments if seg is not None]
+    state = [[seg.segment_id(), seg.deleted_count()] for seg in segments if seg is not None]
     if cache:
-        with contextlib.suppress(OSError, EOFError, ValueError, pickle.UnpicklingError):
-            with open(cache, "rb") as file:
-                saved_state, saved = pickle.load(file)
-            if saved_state == state:
-                return dict(saved)
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            with open(cache, encoding="utf-8") as file:
+                saved = json.load(file)
+            if saved["state"] == state:
+                return {source: FileRecord(*record) for source, record in saved["records"].items()}
     manifest = {}
     for docnum in searcher.document_numbers(kind="file"):
         fields = searcher.stored_fields(docnum)
@@ -272,7 +343,14 @@ def load_manifest(searcher: Any, cache: str | None = None) -> dict[str, FileReco
         # A copy that cannot be written is only a missed shortcut.
         with contextlib.suppress(OSError):
             temporary = f"{cache}.{os.getpid()}.tmp"
-            with open(temporary, "wb") as file:
-                pickle.dump((state, manifest), file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, cache)
+            records = {
+                source: [r.size, r.mtime_ns, r.sha, r.problem] for source, r in manifest.items()
+            }
+            try:
+                with open(temporary, "w", encoding="utf-8") as file:
+                    json.dump({"state": state, "records": records}, file, ensure_ascii=False)
+                os.replace(temporary, cache)
+            finally:
+                with contextlib.suppress(OSError):
+                    os.remove(temporary)
     return manifest

@@ -3,7 +3,9 @@
 Two shortcuts make search fast and need Whoosh's insides: a posting list read a block
 of 128 postings at a time (:func:`block_arrays`, :func:`next_block`), and the encoded
 paragraph lengths of a segment read in one go (:func:`length_bytes`); the storage maps
-files into memory (:func:`file_path`, :func:`mapped_file`), and the array codec
+files into memory (:func:`file_path`, :func:`mapped_file`) and reads and writes a
+shard's table of contents itself (:func:`read_toc`, :class:`PinnedIndex`,
+:func:`deferred_clean_writer`), and the array codec
 (:mod:`.codec`) subclasses Whoosh's own and keeps its attributes
 (:data:`CODEC_WRITER_ATTRIBUTES`, :data:`CODEC_MATCHER_ATTRIBUTES`).
 
@@ -69,3 +71,87 @@ def mapped_file(mapped: mmap.mmap, name: str) -> Any:
     found._name, found.onclose = name, None
     found.is_real = found.is_closed = False
     return found
+
+
+#: What a table of contents of Whoosh's may hold besides plain data: its segments, their
+#: codec and their field lengths. Nothing else is ever built from an index's files.
+TOC_CLASSES = {
+    ("whoosh.codec.whoosh3", "W3Segment"),
+    ("whoosh.codec.whoosh3", "W3Codec"),
+    ("indexer.engines.whoosh.codec", "ArrayCodec"),
+    ("collections", "defaultdict"),
+    ("builtins", "int"),
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+}
+
+
+def read_toc(storage: Any, indexname: str, commit: int) -> list[Any]:
+    """The segments of one commit of a Whoosh index (its ``_<name>_<commit>.toc``),
+    read as Whoosh's ``TOC.read`` does but never unpickling the schema (ours is known)
+    and unpickling the segment list with :data:`TOC_CLASSES` only: a planted file
+    cannot run code.
+
+    :raises pickle.UnpicklingError: the file names anything else.
+    """
+    import io
+    import pickle
+
+    from whoosh.index import _CURRENT_TOC_VERSION, TOC
+
+    class SegmentsOnly(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if (module, name) not in TOC_CLASSES:
+                raise pickle.UnpicklingError(f"{module}.{name} in a table of contents")
+            return super().find_class(module, name)
+
+    stream = storage.open_file(TOC._filename(indexname, commit))
+    try:
+        for _ in range(3):  # the sizes of int, long and float
+            stream.read_varint()
+        if stream.read_int() != -12345 or stream.read_int() != _CURRENT_TOC_VERSION:
+            raise ValueError("not a table of contents of this Whoosh version")
+        for _ in range(3):  # the Whoosh release that wrote it
+            stream.read_varint()
+        stream.skip_string()  # the pickled schema
+        if stream.read_int() != commit:
+            raise ValueError("a table of contents of another commit")
+        stream.read_int()
+        segments = SegmentsOnly(io.BytesIO(stream.read())).load()
+    finally:
+        stream.close()
+    if not isinstance(segments, list):
+        raise ValueError("a table of contents without a segment list")
+    return segments
+
+
+class PinnedIndex:
+    """What a Whoosh ``SegmentWriter`` asks of its index, at a given commit of it rather
+    than at the newest table of contents in the directory (which may be a commit that
+    was never made live), read with :func:`read_toc`."""
+
+    def __init__(self, storage: Any, schema: Any, indexname: str, commit: int) -> None:
+        self.storage, self.schema, self.indexname, self.commit = storage, schema, indexname, commit
+
+    def lock(self, name: str) -> Any:
+        return self.storage.lock(f"{self.indexname}_{name}")
+
+    def _read_toc(self) -> Any:
+        from whoosh.index import TOC
+
+        segments = read_toc(self.storage, self.indexname, self.commit)
+        return TOC(self.schema, segments, self.commit)
+
+
+def deferred_clean_writer(index: PinnedIndex, **options: Any) -> Any:
+    """A Whoosh ``SegmentWriter`` whose commit writes the shard's next table of contents
+    and deletes nothing: the files of the commit it replaces stay until the storage
+    makes the new commits of all shards live at once, and searches still read them."""
+    from whoosh.index import TOC
+    from whoosh.writing import SegmentWriter
+
+    class DeferredCleanWriter(SegmentWriter):
+        def _commit_toc(self, segments: list[Any]) -> None:
+            TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+
+    return DeferredCleanWriter(index, **options)
