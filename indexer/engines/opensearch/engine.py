@@ -64,6 +64,8 @@ LOADING = {"refresh_interval": "-1", "translog.durability": "async"}
 SERVING = {"refresh_interval": None, "translog.durability": "request"}
 #: How long a bulk write waits for a shard with no live copy (OpenSearch's default: 1m).
 UNAVAILABLE_WAIT = "20s"
+#: How many times a new index is placed on the nodes before its creation fails.
+CREATE_ATTEMPTS = 3
 #: Documents per bulk request.
 BULK_DOCUMENTS = 500
 #: A lock not refreshed for this long was left by a sync that died; it is taken over.
@@ -204,6 +206,31 @@ class OpenSearchEngine:
         died left (the lock is held): they are replaced; otherwise another process
         creating the same new index at once keeps its own. With ``loading``, they are
         made for a bulk load (see :data:`LOADING`) until :meth:`_loaded`."""
+        paragraphs, files = self._names(generation)
+        for attempt in range(CREATE_ATTEMPTS):
+            replicas = self._create_indexes(generation, leftovers=leftovers, loading=loading)
+            health = self._call(
+                "creating the index",
+                self._client.cluster.health,
+                index=f"{paragraphs},{files}",
+                wait_for_status="yellow",
+                timeout="30s",
+                request_timeout=40,
+                ignore=408,
+            )
+            if not health.get("timed_out"):
+                return replicas
+            if not leftovers or attempt == CREATE_ATTEMPTS - 1:
+                break
+            # A node that just died is counted until the cluster notices, and a shard
+            # placed on it never starts: place them again.
+            time.sleep(2.0)
+        raise IndexLocationError(
+            f"OpenSearch at {self.location} failed while creating the index: its shards "
+            f"did not start (cluster status {health.get('status')})"
+        )
+
+    def _create_indexes(self, generation: int, *, leftovers: bool, loading: bool) -> int:
         from opensearchpy.exceptions import RequestError
 
         shards, replicas = self._layout()
@@ -231,14 +258,6 @@ class OpenSearchEngine:
                         f"OpenSearch at {self.location} failed while creating the index: "
                         f"{_reason(exc)}"
                     ) from exc
-        self._call(
-            "creating the index",
-            self._client.cluster.health,
-            index=f"{paragraphs},{files}",
-            wait_for_status="yellow",
-            timeout="60s",
-            request_timeout=70,
-        )
         return replicas
 
     def _data_nodes(self) -> int:
