@@ -119,7 +119,9 @@ def test_a_damaged_index_file_is_named_and_rebuild_fixes_it(capsys, tmp_path: Pa
     assert "is damaged" in err and "--rebuild" in err and len(err.splitlines()) == 1
     with Index(ix) as index, pytest.raises(IndexDamagedError):
         index.search("переговоры")
-    assert main(["переговоры", str(workdir), "--index", str(ix), "-q", "--rebuild"]) == 0
+    assert (
+        main(["переговоры", str(workdir), "--index", str(ix), "-q", "--rebuild", "--markers"]) == 0
+    )
     assert "[[переговоры]]" in capsys.readouterr().out
 
 

@@ -183,8 +183,13 @@ def test_explanations_on_request(client: Any) -> None:
 
 
 def test_a_bad_query_is_one_line_on_the_page(client: Any) -> None:
-    html = page_text(client.get("/", query_string={"q": '"прекращение огня'}))
+    html = page_text(client.get("/", query_string={"q": 'Лавров AND "прекращение огня'}))
     assert "Запрос не разобран: unclosed quote" in html
+
+
+def test_a_pasted_question_with_an_open_quote_is_searched_as_words(client: Any) -> None:
+    html = page_text(client.get("/", query_string={"q": '"прекращение огня'}))
+    assert "searched as plain words" in html and 'class="hit"' in html
 
 
 def test_a_document_opens_at_the_paragraph_with_its_neighbours(client: Any, corpus: Path) -> None:
