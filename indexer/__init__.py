@@ -20,6 +20,7 @@ from .errors import (
     QuerySyntaxError,
     SchemaMismatchError,
     SourceNotFoundError,
+    SynonymsError,
     UnreadableFileError,
 )
 
@@ -27,10 +28,12 @@ if TYPE_CHECKING:
     from .index import Index, default_index_dir
     from .morphology import lemmas
     from .results import Hit, SearchResults, SyncReport
+    from .synonyms import BUILTIN_SYNONYMS, Synonyms
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BUILTIN_SYNONYMS",
     "EmptyQueryError",
     "Hit",
     "Index",
@@ -43,6 +46,8 @@ __all__ = [
     "SearchResults",
     "SourceNotFoundError",
     "SyncReport",
+    "Synonyms",
+    "SynonymsError",
     "UnreadableFileError",
     "__version__",
     "default_index_dir",
@@ -56,6 +61,8 @@ _LAZY = {
     "Hit": "results",
     "SearchResults": "results",
     "SyncReport": "results",
+    "Synonyms": "synonyms",
+    "BUILTIN_SYNONYMS": "synonyms",
 }
 
 

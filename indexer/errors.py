@@ -46,3 +46,7 @@ class SchemaMismatchError(IndexerError):
 
 class IndexBusyError(IndexerError):
     """Another process is writing to the index; the index is still searchable as it is."""
+
+
+class SynonymsError(IndexerError):
+    """A synonym file cannot be read, or a group in it has fewer than two members."""

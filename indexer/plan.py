@@ -18,6 +18,7 @@ How the parts of a plan score (the formulas are :mod:`indexer.ranking`'s):
   a repeated word each time);
 - :class:`Prefix` — the sum of the BM25 of the indexed lemmas that start with the stem
   and of the stem's own lemmas;
+- :class:`OneOf` — the best of its parts (a word and its phrase synonyms);
 - :class:`Sources` — 1, as a keyword matches, wherever it is scored;
 - :class:`Coordinated` — the sum of the parts that match, times
   :func:`indexer.ranking.coordination` of their share of the parts' idf;
@@ -47,6 +48,7 @@ from .query import (
     parse,
     source_matches,
 )
+from .synonyms import Expansion, Synonyms
 
 #: Lemmas left out of a bag of words (they still count inside quotes and after + or =):
 #: prepositions, conjunctions, particles, pronouns, question words and «быть».
@@ -131,6 +133,14 @@ class AnyOf:
 
 
 @dataclass(frozen=True)
+class OneOf:
+    """Any of the parts; the best of them scores, as a word's best lemma does: a query
+    word and its synonyms that are phrases (:mod:`.synonyms`)."""
+
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
 class Filtered:
     """``scored``, in paragraphs that also match every ``required`` part (which adds
     nothing to the score) and none of the ``excluded``."""
@@ -140,7 +150,7 @@ class Filtered:
     excluded: tuple[Node, ...] = ()
 
 
-Node = Word | PhraseWords | Prefix | Sources | Coordinated | AllOf | AnyOf | Filtered
+Node = Word | PhraseWords | Prefix | Sources | Coordinated | AllOf | AnyOf | OneOf | Filtered
 
 
 def lemmas_of(node: Node) -> tuple[str, ...]:
@@ -165,7 +175,7 @@ def lemmas_of(node: Node) -> tuple[str, ...]:
 def walk(node: Node) -> Iterator[Node]:
     """Every node of a plan, parents before children."""
     yield node
-    if isinstance(node, Coordinated | AllOf | AnyOf):
+    if isinstance(node, Coordinated | AllOf | AnyOf | OneOf):
         for part in node.parts:
             yield from walk(part)
     elif isinstance(node, Filtered):
@@ -209,6 +219,8 @@ class CompiledQuery:
     #: The words that search related lemmas: those count as a match where the index
     #: lets them count (:func:`indexer.ranking.related_weight`).
     related: tuple[Word, ...] = ()
+    #: The lemmas that query words search as synonyms, each with the word as typed.
+    synonyms: tuple[tuple[str, str], ...] = ()
 
 
 def compile_query(
@@ -216,17 +228,21 @@ def compile_query(
     *,
     literal: bool = False,
     sources: Callable[[], Iterable[str]] | None = None,
+    synonyms: Synonyms | None = None,
 ) -> CompiledQuery:
     """Parse ``text`` and build the plan that searches it.
 
     ``sources`` lists the document names that ``source:`` patterns are matched against.
+    A word that has ``synonyms`` (any form, not ``=word`` or ``prefix*``) also matches
+    them: a one-word synonym as one more lemma of the word, a phrase as a phrase, the
+    best of them scoring.
 
     :raises QuerySyntaxError: the query is malformed.
     :raises EmptyQueryError: nothing is left to search for.
     """
     if not text.strip():
         raise EmptyQueryError("the query is empty")
-    builder = _Builder(sources)
+    builder = _Builder(sources, synonyms)
     plan = builder.node(parse(text, literal=literal))
     if plan is None:
         if builder.dropped:
@@ -246,14 +262,19 @@ def compile_query(
         tuple(builder.dropped),
         tuple(dict.fromkeys(builder.near)),
         tuple(builder.related),
+        tuple(builder.synonyms.items()),
     )
 
 
 class _Builder:
     """Turns a syntax tree into a plan, analysing each word as documents are."""
 
-    def __init__(self, sources: Callable[[], Iterable[str]] | None) -> None:
+    def __init__(
+        self, sources: Callable[[], Iterable[str]] | None, synonyms: Synonyms | None
+    ) -> None:
         self.sources = sources
+        self.thesaurus = synonyms
+        self.synonyms: dict[str, str] = {}
         self.lemmas: set[str] = set()
         self.forms: set[str] = set()
         self.prefixes: set[str] = set()
@@ -295,7 +316,8 @@ class _Builder:
                     else:
                         scored.append(word)
                         if not self.negated:
-                            self.near.append(frozenset(word.lemmas))
+                            same = self.expansion(word).lemmas
+                            self.near.append(frozenset((*word.lemmas, *same)))
             elif (part := self.node(item)) is not None:
                 scored.append(part)
                 if isinstance(item, Required | And):
@@ -387,25 +409,39 @@ class _Builder:
         forms = tuple(surface_form(w.surface) for w in found) if phrase.exact else None
         return PhraseWords(tuple(w.lemmas for w in found), phrase.slop, forms)
 
-    def word(self, word: QueryWord, related: bool = False) -> Word:
-        """The part of a query word; with ``related``, it also searches the lemmas
-        :mod:`.derivation` relates to its own (in a bag only: under AND, OR and NOT a
-        word means itself)."""
+    def expansion(self, word: QueryWord) -> Expansion:
+        """The synonyms of a query word (none for an exact form)."""
+        if self.thesaurus is None or word.mode is Mode.EXACT:
+            return Expansion()
+        return self.thesaurus.of(word.lemmas)
+
+    def word(self, word: QueryWord, related: bool = False) -> Node:
+        """The part of a query word, with its synonyms; with ``related``, it also
+        searches the lemmas :mod:`.derivation` relates to its own (in a bag only: under
+        AND, OR and NOT a word means itself)."""
         self.highlight(word)
         if word.mode is Mode.EXACT:
             return Word(word.lemmas, form=surface_form(word.surface))
-        if not related:
-            return Word(word.lemmas)
-        derived = {
-            other: None
-            for lemma in word.lemmas
-            for other in related_lemmas(lemma)
-            if other not in word.lemmas
-        }
-        part = Word(word.lemmas, tuple(derived))
-        if derived:
-            self.related.append(part)
-        return part
+        same = self.expansion(word)
+        lemmas = (*word.lemmas, *same.lemmas)
+        for lemma in (*same.lemmas, *(lemma for p in same.phrases for w in p for lemma in w)):
+            self.synonyms.setdefault(lemma, word.surface)
+            if not self.negated:
+                self.lemmas.add(lemma)
+        part = Word(lemmas)
+        if related:
+            derived = {
+                other: None
+                for lemma in word.lemmas
+                for other in related_lemmas(lemma)
+                if other not in lemmas
+            }
+            part = Word(lemmas, tuple(derived))
+            if derived:
+                self.related.append(part)
+        if not same.phrases:
+            return part
+        return OneOf((part, *(PhraseWords(phrase) for phrase in same.phrases)))
 
     def source(self, node: Source) -> Sources:
         known = self.sources() if self.sources else ()

@@ -14,6 +14,7 @@ from ...plan import (
     Coordinated,
     Filtered,
     Node,
+    OneOf,
     PhraseWords,
     Prefix,
     Sources,
@@ -88,6 +89,8 @@ def compile_plan(node: Node, searcher: Any) -> Any:
             return query.And([compile_plan(part, searcher) for part in node.parts])
         case AnyOf():
             return query.Or([compile_plan(part, searcher) for part in node.parts])
+        case OneOf():
+            return _best_of([compile_plan(part, searcher) for part in node.parts])
         case Filtered():
             result = compile_plan(node.scored, searcher)
             if node.required:
