@@ -265,6 +265,8 @@ class _Evaluator:
         if not parts:
             return None
         best = max(parts, key=lambda part: part.score)
+        if len(parts) == 1:
+            return best
         return Explanation("the word or its synonyms: the best counts", best.score, parts)
 
     def filtered(self, node: Filtered) -> Explanation | None:

@@ -1,0 +1,142 @@
+"""Ambiguous word forms: how many of a word's top 10 hits are surely about that word.
+
+    python bench/ambiguity.py [--corpus DIR] [--limit ARTICLES] [--workdir DIR] [--show N]
+
+Many Russian forms belong to two words: «стали» is «сталь» and «стать», «Пескова» is
+«Песков» and «песок». A search for «сталь» matches every «стали», so its hits can be
+about becoming rather than steel. Each of the query words below is searched alone in the
+first ``--limit`` news articles (2,000 by default, unpacked as ``build.py`` does), and
+each of its top 10 hits is judged by the forms the hit marks: it counts when one of them
+can only be the queried word — every pymorphy3 parse of the form has that lemma
+(«сталью», «стального» count; «стали» alone does not). The score of a word is the share
+of its top 10 (of all its hits, when fewer) that counts; the script prints it per word
+and on average.
+
+A hit that marks no form of the lemma (a compound part, a fixed typo) does not count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from functools import cache
+from pathlib import Path
+
+import news
+from build import unpack
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEPTH = 10
+
+#: Query words and the lemma each means; each has forms shared with another lemma
+#: (in brackets).
+WORDS = [
+    ("сталь", "сталь"),  # стали (стать)
+    ("стать", "стать"),  # стали (сталь)
+    ("Песков", "песков"),  # Пескова (песок)
+    ("Медведев", "медведев"),  # Медведева (медведь)
+    ("Лавров", "лавров"),  # Лаврова (лавр)
+    ("Путин", "путин"),  # Путина (путина)
+    ("Волков", "волков"),  # Волкова (волк)
+    ("Соколов", "соколов"),  # Соколова (сокол)
+    ("Орлов", "орлов"),  # Орлова (орёл)
+    ("банка", "банка"),  # банки (банк)
+    ("банк", "банк"),  # банка (банка)
+    ("судно", "судно"),  # суда (суд)
+    ("суд", "суд"),  # суда (судно)
+    ("полк", "полк"),  # полка (полка)
+    ("вино", "вино"),  # вина (вина)
+    ("вина", "вина"),  # вины (вино: no), вина (вино)
+    ("дом", "дом"),  # дома (дома, an adverb)
+    ("тема", "тема"),  # тем (тот)
+    ("весть", "весть"),  # вести (вести)
+    ("вести", "вести"),  # вести (весть)
+    ("стекло", "стекло"),  # стекло (стечь)
+    ("село", "село"),  # села (сесть)
+    ("поле", "поле"),  # полей (полить)
+    ("пара", "пара"),  # пар (пар)
+    ("белок", "белок"),  # белка (белка)
+    ("рада", "рада"),  # Рада (рад)
+    ("стоять", "стоять"),  # стоит (стоить)
+    ("стоить", "стоить"),  # стоит (стоять)
+    ("лететь", "лететь"),  # лечу (лечить)
+    ("тур", "тур"),  # тура (тура)
+    ("гол", "гол"),  # голы (голый)
+    ("душ", "душ"),  # души (душа)
+    ("ель", "ель"),  # ели (есть)
+    ("мыло", "мыло"),  # мыло (мыть)
+    ("идти", "идти"),  # иду (ИДУ)
+]
+
+
+@cache
+def morph():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+def fold(text: str) -> str:
+    return text.lower().replace("ё", "е")
+
+
+@cache
+def only(form: str, lemma: str) -> bool:
+    """Whether every parse of a word form has this lemma."""
+    parses = morph().parse(form)
+    return bool(parses) and all(fold(p.normal_form) == lemma for p in parses)
+
+
+def judge(index, word: str, lemma: str) -> tuple[float, list[str]]:
+    """The share of a word's top hits that mark a form only the lemma has, and the
+    marked forms of each hit (a `+` before a form that counts)."""
+    hits = list(index.search(word, limit=DEPTH, correct=False))
+    seen = []
+    good = 0
+    for hit in hits:
+        forms = sorted({hit.text[a:b] for a, b in hit.spans})
+        sure = [form for form in forms if only(form, lemma)]
+        good += bool(sure)
+        seen.append(" ".join(("+" if form in sure else "") + form for form in forms))
+    return (good / len(hits) if hits else 0.0), seen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=news.DEFAULT_CORPUS)
+    parser.add_argument("--limit", type=int, default=2000, help="articles (default 2000)")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/indexer-ambiguity"))
+    parser.add_argument("--show", type=int, default=0, help="the marked forms of N words")
+    args = parser.parse_args()
+    if not args.corpus.exists():
+        raise SystemExit(f"no news corpus at {args.corpus} (give its path with --corpus)")
+
+    from indexer import Index
+
+    corpus = args.workdir / f"corpus-{args.limit}"
+    if not corpus.exists():
+        files, paragraphs, _ = unpack(args.corpus, args.limit, corpus)
+        print(f"{files} articles, {paragraphs} paragraphs in {corpus}")
+    start = time.perf_counter()
+    index = Index(args.workdir / f"index-{args.limit}")
+    index.sync([corpus])
+    print(f"index ready in {time.perf_counter() - start:.1f} s\n")
+
+    scores = []
+    print(f"{'word':<12}{'lemma':<12}{'share':>6}")
+    for n, (word, lemma) in enumerate(WORDS):
+        share, seen = judge(index, word, lemma)
+        scores.append(share)
+        print(f"{word:<12}{lemma:<12}{share:>6.1f}")
+        if n < args.show:
+            for forms in seen:
+                print(f"{'':<24}{forms}")
+    print(f"\naverage over {len(WORDS)} words: {statistics.mean(scores):.3f}")
+
+
+if __name__ == "__main__":
+    main()
