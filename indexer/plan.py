@@ -407,7 +407,11 @@ class _Builder:
         for word in found:
             self.highlight(word)
         forms = tuple(surface_form(w.surface) for w in found) if phrase.exact else None
-        return PhraseWords(tuple(w.lemmas for w in found), phrase.slop, forms)
+        part = PhraseWords(tuple(w.lemmas for w in found), phrase.slop, forms)
+        if self.thesaurus is None or phrase.exact or phrase.slop is not None:
+            return part
+        typed = " ".join(w.surface for w in found)
+        return self.with_synonyms(part, self.thesaurus.of(*part.words), typed)
 
     def expansion(self, word: QueryWord) -> Expansion:
         """The synonyms of a query word (none for an exact form)."""
@@ -424,10 +428,6 @@ class _Builder:
             return Word(word.lemmas, form=surface_form(word.surface))
         same = self.expansion(word)
         lemmas = (*word.lemmas, *same.lemmas)
-        for lemma in (*same.lemmas, *(lemma for p in same.phrases for w in p for lemma in w)):
-            self.synonyms.setdefault(lemma, word.surface)
-            if not self.negated:
-                self.lemmas.add(lemma)
         part = Word(lemmas)
         if related:
             derived = {
@@ -439,9 +439,21 @@ class _Builder:
             part = Word(lemmas, tuple(derived))
             if derived:
                 self.related.append(part)
-        if not same.phrases:
-            return part
-        return OneOf((part, *(PhraseWords(phrase) for phrase in same.phrases)))
+        return self.with_synonyms(part, Expansion((), same.phrases), word.surface, same.lemmas)
+
+    def with_synonyms(
+        self, part: Node, same: Expansion, typed: str, merged: tuple[str, ...] = ()
+    ) -> Node:
+        """A query word or phrase, or it and its synonyms, the best of them scoring
+        (``merged``: one-word synonyms already among the word's own lemmas)."""
+        named = (*merged, *same.lemmas, *(lemma for p in same.phrases for w in p for lemma in w))
+        for lemma in named:
+            self.synonyms.setdefault(lemma, typed)
+            if not self.negated:
+                self.lemmas.add(lemma)
+        parts = [part, *([Word(same.lemmas)] if same.lemmas else [])]
+        parts += [PhraseWords(phrase) for phrase in same.phrases]
+        return OneOf(tuple(parts)) if len(parts) > 1 else part
 
     def source(self, node: Source) -> Sources:
         known = self.sources() if self.sources else ()

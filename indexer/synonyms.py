@@ -13,7 +13,8 @@ The format of a synonym file, UTF-8 text, one group per line::
 Members are separated by commas; a member of several words is a phrase. Blank lines
 are skipped; a group needs at least two members. A word belongs to a group when the
 group has it as a one-word member, in any form (the member's most likely lemma is one
-of the word's): «России» belongs to the group above, «российский» does not.
+of the word's): «России» belongs to the group above, «российский» does not; so does a
+quoted phrase that is a member («"Российской Федерации"»).
 
 >>> groups = Synonyms.parse("РФ, Россия, Российская Федерация  # the country")
 >>> groups.of(("рф",))
@@ -121,20 +122,32 @@ class Synonyms:
             analysed.append(tuple(dict.fromkeys(m for m in members if m)))
         return tuple(analysed)
 
-    def of(self, lemmas: Iterable[str]) -> Expansion:
-        """The synonyms of a query word with these lemmas, itself left out."""
-        own = tuple(lemmas)
-        words: dict[str, None] = {}
+    def of(self, *words: tuple[str, ...]) -> Expansion:
+        """The synonyms of a query word with these lemmas, or of a phrase of several
+        such words, itself left out."""
+        own = {lemma for word in words for lemma in word} if len(words) == 1 else set()
+        lemmas: dict[str, None] = {}
         phrases: dict[Member, None] = {}
         for group in self._analysed:
-            if not any(len(m) == 1 and m[0][0] in own for m in group):
+            same = [m for m in group if _matches(m, words)]
+            if not same:
                 continue
             for member in group:
+                if member in same:
+                    continue
                 if len(member) > 1:
                     phrases[member] = None
                 else:
-                    words.update((lemma, None) for lemma in member[0] if lemma not in own)
-        return Expansion(tuple(words), tuple(phrases))
+                    lemmas.update((lemma, None) for lemma in member[0] if lemma not in own)
+        return Expansion(tuple(lemmas), tuple(phrases))
+
+
+def _matches(member: Member, words: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether query words are a member of a group: as many words, each with the
+    likeliest lemma of the member's word among its own."""
+    return len(member) == len(words) and all(
+        mine[0] in word for mine, word in zip(member, words, strict=True)
+    )
 
 
 #: The built-in synonyms (``indexer/data/synonyms.txt``), on by default.
