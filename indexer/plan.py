@@ -18,7 +18,8 @@ How the parts of a plan score (the formulas are :mod:`indexer.ranking`'s):
   a repeated word each time);
 - :class:`Prefix` — the sum of the BM25 of the indexed lemmas that start with the stem
   and of the stem's own lemmas;
-- :class:`OneOf` — the best of its parts (a word and its phrase synonyms);
+- :class:`OneOf` — the best of its parts (a word and its synonyms; a phrase synonym is
+  a :class:`Filtered` phrase scored as one word, by the best of its lemmas);
 - :class:`Sources` — 1, as a keyword matches, wherever it is scored;
 - :class:`Coordinated` — the sum of the parts that match, times
   :func:`indexer.ranking.coordination` of their share of the parts' idf;
@@ -452,7 +453,15 @@ class _Builder:
             if not self.negated:
                 self.lemmas.add(lemma)
         parts = [part, *([Word(same.lemmas)] if same.lemmas else [])]
-        parts += [PhraseWords(phrase) for phrase in same.phrases]
+        # A phrase synonym scores as one word, the best of its lemmas: summed, as a
+        # phrase's words are, «Соединённых Штатов» would outrank the «США» typed.
+        parts += [
+            Filtered(
+                Word(tuple(dict.fromkeys(lemma for w in phrase for lemma in w))),
+                (PhraseWords(phrase),),
+            )
+            for phrase in same.phrases
+        ]
         return OneOf(tuple(parts)) if len(parts) > 1 else part
 
     def source(self, node: Source) -> Sources:

@@ -9,7 +9,7 @@ import pytest
 
 from indexer import BUILTIN_SYNONYMS, Index, Synonyms, SynonymsError
 from indexer.cli import main
-from indexer.plan import OneOf, Word, compile_query
+from indexer.plan import Filtered, OneOf, PhraseWords, Word, compile_query
 from indexer.results import Explanation
 
 NEWS = [
@@ -92,7 +92,10 @@ def test_a_phrase_synonym_is_a_phrase_of_the_plan() -> None:
     plan = compile_query("ЕС", synonyms=BUILTIN_SYNONYMS).plan
     assert isinstance(plan, OneOf)
     assert plan.parts[0] == Word(("ес", "евросоюз"))
-    assert [part.words for part in plan.parts[1:]] == [(("европейский",), ("союз",))]  # type: ignore[union-attr]
+    # The phrase must be there, scored as one word.
+    assert plan.parts[1] == Filtered(
+        Word(("европейский", "союз")), (PhraseWords((("европейский",), ("союз",))),)
+    )
 
 
 def test_a_form_belongs_to_a_group_by_its_likeliest_lemma() -> None:
@@ -156,3 +159,12 @@ def test_cli_options(
     assert main(["РФ", "--synonyms", str(bad), str(corpus)]) == 2
     error = capsys.readouterr().err
     assert "line 1: a group needs two members" in error and "Traceback" not in error
+
+
+def test_a_phrase_synonym_scores_as_one_word(index: Index) -> None:
+    # Summed, «Российская» and «Федерация» would outrank the «РФ» typed.
+    (hit,) = [h for h in index.search("РФ", explain=True) if h.text == NEWS[1]]
+    assert hit.explanation is not None
+    scores = [leaf.score for leaf in _leaves(hit.explanation) if leaf.score]
+    assert len(scores) == 2
+    assert hit.explanation.score == pytest.approx(max(scores))
