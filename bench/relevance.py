@@ -13,6 +13,9 @@ article, paragraphs separated by blank lines) and indexed three ways:
   stems OR-ed: what a Whoosh user gets;
 - Whoosh with pymorphy's first lemma per word and nothing else of ours.
 
+``--systems ours,ours-no-synonyms`` compares ours with the same index searched without
+the built-in synonyms.
+
 ``--engine opensearch`` puts ours in an OpenSearch cluster too (``ours-opensearch``: an
 existing one at ``--url http://host:port``, else a real two-node cluster started on
 127.0.0.1 from ``tests/opensearch_node``) and compares it with the embedded index.
@@ -103,11 +106,13 @@ def write_corpus(xquad: Path, corpus: Path, distractors: int, target: Path) -> l
 Search = Callable[[str], list[tuple[str, int]]]
 
 
-def ours(corpus: Path, index_dir: Path, location: str | None = None) -> Search:
-    from indexer import Index
+def ours(
+    corpus: Path, index_dir: Path, location: str | None = None, synonyms: bool = True
+) -> Search:
+    from indexer import BUILTIN_SYNONYMS, Index
     from indexer.errors import QueryError, SchemaMismatchError
 
-    index = Index(location or index_dir)
+    index = Index(location or index_dir, synonyms=BUILTIN_SYNONYMS if synonyms else None)
     try:
         index.sync([corpus])
     except SchemaMismatchError:
@@ -186,8 +191,14 @@ def ours_opensearch(corpus: Path, index_dir: Path) -> Search:
     return ours(corpus, index_dir, f"{CLUSTER['url']}/relevance?replicas=1")
 
 
+def ours_without_synonyms(corpus: Path, index_dir: Path) -> Search:
+    # The same index as ours: only the queries differ.
+    return ours(corpus, index_dir.parent / "ours", synonyms=False)
+
+
 SYSTEMS: dict[str, Callable[[Path, Path], Search]] = {
     "ours": ours,
+    "ours-no-synonyms": ours_without_synonyms,
     "ours-opensearch": ours_opensearch,
     "whoosh-snowball": snowball,
     "whoosh-first-lemma": first_lemma_system,

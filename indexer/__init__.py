@@ -23,6 +23,7 @@ from .errors import (
     QuerySyntaxError,
     SchemaMismatchError,
     SourceNotFoundError,
+    SynonymsError,
     UnreadableFileError,
 )
 
@@ -30,10 +31,12 @@ if TYPE_CHECKING:
     from .index import Index, default_index_dir
     from .morphology import lemmas
     from .results import Hit, SearchResults, SyncReport
+    from .synonyms import BUILTIN_SYNONYMS, Synonyms
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BUILTIN_SYNONYMS",
     "EmptyQueryError",
     "Hit",
     "Index",
@@ -49,6 +52,8 @@ __all__ = [
     "SearchResults",
     "SourceNotFoundError",
     "SyncReport",
+    "Synonyms",
+    "SynonymsError",
     "UnreadableFileError",
     "__version__",
     "default_index_dir",
@@ -62,6 +67,8 @@ _LAZY = {
     "Hit": "results",
     "SearchResults": "results",
     "SyncReport": "results",
+    "Synonyms": "synonyms",
+    "BUILTIN_SYNONYMS": "synonyms",
 }
 
 

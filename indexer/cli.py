@@ -30,6 +30,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .index import Index
     from .results import Hit, SearchResults
+    from .synonyms import Synonyms
 
 
 def _default_corpus() -> str:
@@ -182,6 +183,17 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         dest="correct",
         action="store_false",
         help="never fix typos, keyboard layout or transliteration",
+    )
+    query.add_argument(
+        "--synonyms",
+        metavar="FILE",
+        help="also match the synonyms in FILE: one group a line, separated by commas",
+    )
+    query.add_argument(
+        "--no-synonyms",
+        dest="builtin_synonyms",
+        action="store_false",
+        help="no built-in synonyms (РФ = Россия …); those of --synonyms still count",
     )
     index.add_argument("--rebuild", action="store_true", help="index every file afresh")
     index.add_argument(
@@ -336,6 +348,7 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
 
     # A bad query fails before any indexing.
     compile_query(args.query, literal=args.literal, strict=args.strict)
+    synonyms = _synonyms(args)
     note = _Notes(prog, quiet=args.quiet)
     paths: list[str] | None
     if args.index and not args.paths:
@@ -355,7 +368,7 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
     limit = args.limit or (None if listing else DEFAULT_LIMIT)
     before = args.before_context if args.before_context is not None else args.context or 0
     after = args.after_context if args.after_context is not None else args.context or 0
-    with Index(location) as index:
+    with Index(location, synonyms=synonyms) as index:
         if paths is not None:
             try:
                 _sync(index, paths, args, note)
@@ -402,6 +415,16 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
     # Whether the query as typed found something: hits of a corrected query are shown,
     # but a script asked about what it typed.
     return 0 if len(results) and not results.corrected else 1
+
+
+def _synonyms(args: argparse.Namespace) -> Synonyms | None:
+    """The synonyms the options ask for: the built-in ones and those of a file."""
+    from .synonyms import BUILTIN_SYNONYMS, Synonyms
+
+    chosen = BUILTIN_SYNONYMS if args.builtin_synonyms else Synonyms()
+    if args.synonyms is not None:
+        chosen |= Synonyms.read(args.synonyms)
+    return chosen or None
 
 
 def _sync(index: Index, paths: list[str], args: argparse.Namespace, note: _Notes) -> None:

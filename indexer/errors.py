@@ -67,3 +67,7 @@ class IndexWriteError(IndexNotUpdatedError):
 
 class IndexDamagedError(IndexerError):
     """A file of the index is missing or damaged; rebuilding the index fixes it."""
+
+
+class SynonymsError(IndexerError):
+    """A synonym file cannot be read, or a group in it has fewer than two members."""

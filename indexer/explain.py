@@ -24,6 +24,7 @@ from .plan import (
     Coordinated,
     Filtered,
     Node,
+    OneOf,
     PhraseWords,
     Prefix,
     Sources,
@@ -81,10 +82,15 @@ class Context:
     #: candidates are ranked, and finding the forms means analysing the text again.
     describe: bool = True
 
-    def asked(self, lemma: str) -> str:
-        """The query words that searched ``lemma``, as typed."""
+    def asked(self, lemma: str) -> tuple[str, str]:
+        """The query words that searched ``lemma``, as typed, and what it was to them:
+        a ``lemma`` of theirs or a ``synonym``."""
         words = self.query.words if self.query else ()
-        return "», «".join(dict.fromkeys(w.surface for w in words if lemma in w.lemmas))
+        found = "», «".join(dict.fromkeys(w.surface for w in words if lemma in w.lemmas))
+        synonym = None if found or not self.query else dict(self.query.synonyms).get(lemma)
+        if synonym:
+            return synonym, "synonym"
+        return found, "lemma"
 
 
 def evaluate(
@@ -128,6 +134,8 @@ class _Evaluator:
                 return self.all_of(node)
             case AnyOf():
                 return self.any_of(node)
+            case OneOf():
+                return self.one_of(node)
             case Filtered():
                 return self.filtered(node)
 
@@ -141,11 +149,11 @@ class _Evaluator:
         tf, length = len(found), self.paragraph.length
         if not self.context.describe:
             return Explanation(lemma, bm25(tf, length))
-        asked = self.context.asked(lemma)
+        asked, kind = self.context.asked(lemma)
         forms = dict.fromkeys(text for text, lemmas in self.words if lemma in lemmas)
         matched = ", ".join(f"«{form}»" for form in forms) or "(a part of a word)"
         return Explanation(
-            f"{f'query word «{asked}» → ' if asked else ''}lemma «{lemma}» matched {matched}: "
+            f"{f'query word «{asked}» → ' if asked else ''}{kind} «{lemma}» matched {matched}: "
             f"BM25 with tf {tf:g}, idf {bm25.idf:.2f}, paragraph length {length}{note}",
             bm25(tf, length),
         )
@@ -251,6 +259,15 @@ class _Evaluator:
     def any_of(self, node: AnyOf) -> Explanation | None:
         parts = [part for part in (self.node(p) for p in node.parts) if part is not None]
         return _sum("any of (OR)", parts) if parts else None
+
+    def one_of(self, node: OneOf) -> Explanation | None:
+        parts = tuple(part for part in (self.node(p) for p in node.parts) if part is not None)
+        if not parts:
+            return None
+        best = max(parts, key=lambda part: part.score)
+        if len(parts) == 1:
+            return best
+        return Explanation("the word or its synonyms: the best counts", best.score, parts)
 
     def filtered(self, node: Filtered) -> Explanation | None:
         if any(self.node(part) is not None for part in node.excluded):

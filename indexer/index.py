@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TypeAlias
 
 from .results import Explanation, Hit, SearchResults, SyncReport
+from .synonyms import BUILTIN_SYNONYMS, Synonyms
 
 if TYPE_CHECKING:
     from .engine import Engine, ParagraphId
@@ -77,16 +78,24 @@ class Index:
 
     ``location`` is a directory (the embedded engine; one that does not exist is
     created with an empty index) or the address of another engine's index.
+    ``synonyms`` are what query words also match (:class:`indexer.Synonyms`): the
+    built-in abbreviations by default («РФ» finds «России»), None for none.
 
     :raises IndexLocationError: the location cannot be used: a directory that is a
         file, cannot be created or written, or holds files that are not an index of
         ours; an address no engine serves.
     """
 
-    def __init__(self, location: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, location: str | os.PathLike[str], *, synonyms: Synonyms | None = BUILTIN_SYNONYMS
+    ) -> None:
         from .engines import open_engine
 
         self._engine: Engine = open_engine(os.fspath(location))
+        #: What query words also match (:mod:`indexer.synonyms`): by default the
+        #: built-in abbreviations; None for none. Applied to each query, so it can
+        #: change at any time.
+        self.synonyms = synonyms
         #: Where the index is (an absolute path for a directory).
         self.location = self._engine.location
         self.path = self.location
@@ -219,7 +228,13 @@ class Index:
             within = self._within(paths)
 
             def compiled_query(text: str) -> CompiledQuery:
-                compiled = compile_query(text, literal=literal, strict=strict, sources=self.sources)
+                compiled = compile_query(
+                    text,
+                    literal=literal,
+                    strict=strict,
+                    sources=self.sources,
+                    synonyms=self.synonyms,
+                )
                 if within is None:
                     return compiled
                 return replace(compiled, plan=Filtered(compiled.plan, required=(within,)))
@@ -357,7 +372,7 @@ class Index:
         from .highlight import match_spans
         from .plan import compile_query
 
-        compiled = compile_query(query, literal=literal)
+        compiled = compile_query(query, literal=literal, synonyms=self.synonyms)
         marked = self._marked(compiled)
         return [match_spans(text, marked, compiled.forms, compiled.prefixes) for text in texts]
 

@@ -18,6 +18,8 @@ How the parts of a plan score (the formulas are :mod:`indexer.ranking`'s):
   a repeated word each time);
 - :class:`Prefix` — the sum of the BM25 of the indexed lemmas that start with the stem
   and of the stem's own lemmas;
+- :class:`OneOf` — the best of its parts (a word and its synonyms; a phrase synonym is
+  a :class:`Filtered` phrase scored as one word, by the best of its lemmas);
 - :class:`Sources` — 1, as a keyword matches, wherever it is scored;
 - :class:`Coordinated` — the sum of the parts that match, times
   :func:`indexer.ranking.coordination` of their share of the parts' idf;
@@ -49,6 +51,7 @@ from .query import (
     reads_as_prose,
     source_matches,
 )
+from .synonyms import Expansion, Synonyms
 
 #: Indexed lemmas a prefix stands for, the most frequent first: «п*» would otherwise
 #: be a union of tens of thousands of words (OpenSearch's ``top_terms_512`` alike).
@@ -142,6 +145,14 @@ class AnyOf:
 
 
 @dataclass(frozen=True)
+class OneOf:
+    """Any of the parts; the best of them scores, as a word's best lemma does: a query
+    word and its synonyms that are phrases (:mod:`.synonyms`)."""
+
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
 class Filtered:
     """``scored``, in paragraphs that also match every ``required`` part (which adds
     nothing to the score) and none of the ``excluded``."""
@@ -151,7 +162,7 @@ class Filtered:
     excluded: tuple[Node, ...] = ()
 
 
-Node = Word | PhraseWords | Prefix | Sources | Coordinated | AllOf | AnyOf | Filtered
+Node = Word | PhraseWords | Prefix | Sources | Coordinated | AllOf | AnyOf | OneOf | Filtered
 
 
 def lemmas_of(node: Node) -> tuple[str, ...]:
@@ -176,7 +187,7 @@ def lemmas_of(node: Node) -> tuple[str, ...]:
 def walk(node: Node) -> Iterator[Node]:
     """Every node of a plan, parents before children."""
     yield node
-    if isinstance(node, Coordinated | AllOf | AnyOf):
+    if isinstance(node, Coordinated | AllOf | AnyOf | OneOf):
         for part in node.parts:
             yield from walk(part)
     elif isinstance(node, Filtered):
@@ -223,6 +234,8 @@ class CompiledQuery:
     #: What was searched otherwise than typed, one sentence each: a query that did not
     #: parse searched as plain words, words beyond :data:`MAX_QUERY_WORDS` left out.
     notes: tuple[str, ...] = ()
+    #: The lemmas that query words search as synonyms, each with the word as typed.
+    synonyms: tuple[tuple[str, str], ...] = ()
 
 
 def compile_query(
@@ -231,6 +244,7 @@ def compile_query(
     literal: bool = False,
     strict: bool = False,
     sources: Callable[[], Iterable[str]] | None = None,
+    synonyms: Synonyms | None = None,
 ) -> CompiledQuery:
     """Parse ``text`` and build the plan that searches it.
 
@@ -239,6 +253,9 @@ def compile_query(
     and a note says so; ``strict`` refuses it instead. Characters that are not text (a
     lone surrogate, from a command line in another encoding) count as U+FFFD.
     ``sources`` lists the document names that ``source:`` patterns are matched against.
+    A word that has ``synonyms`` (any form, not ``=word`` or ``prefix*``) also matches
+    them: a one-word synonym as one more lemma of the word, a phrase as a phrase, the
+    best of them scoring.
 
     :raises QuerySyntaxError: the query is malformed (and, unless ``strict``, not prose).
     :raises EmptyQueryError: nothing is left to search for.
@@ -254,7 +271,7 @@ def compile_query(
             raise
         notes.append(f"{error}: searched as plain words")
         tree = parse(text, literal=True)
-    builder = _Builder(sources)
+    builder = _Builder(sources, synonyms)
     plan = builder.node(tree)
     if builder.skipped:
         notes.append(
@@ -280,6 +297,7 @@ def compile_query(
         tuple(dict.fromkeys(builder.near)),
         tuple(builder.related),
         tuple(notes),
+        tuple(builder.synonyms.items()),
     )
 
 
@@ -298,8 +316,12 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 class _Builder:
     """Turns a syntax tree into a plan, analysing each word as documents are."""
 
-    def __init__(self, sources: Callable[[], Iterable[str]] | None) -> None:
+    def __init__(
+        self, sources: Callable[[], Iterable[str]] | None, synonyms: Synonyms | None
+    ) -> None:
         self.sources = sources
+        self.thesaurus = synonyms
+        self.synonyms: dict[str, str] = {}
         self.lemmas: set[str] = set()
         self.forms: set[str] = set()
         self.prefixes: set[str] = set()
@@ -345,7 +367,8 @@ class _Builder:
                     else:
                         scored.append(word)
                         if not self.negated:
-                            self.near.append(frozenset(word.lemmas))
+                            same = self.expansion(word).lemmas
+                            self.near.append(frozenset((*word.lemmas, *same)))
             elif (part := self.node(item)) is not None:
                 if part in scored:
                     continue  # «п* п*»: the same part twice counts once
@@ -444,27 +467,61 @@ class _Builder:
         for word in found:
             self.highlight(word)
         forms = tuple(surface_form(w.surface) for w in found) if phrase.exact else None
-        return PhraseWords(tuple(w.lemmas for w in found), phrase.slop, forms)
+        part = PhraseWords(tuple(w.lemmas for w in found), phrase.slop, forms)
+        if self.thesaurus is None or phrase.exact or phrase.slop is not None:
+            return part
+        typed = " ".join(w.surface for w in found)
+        return self.with_synonyms(part, self.thesaurus.of(*part.words), typed)
 
-    def word(self, word: QueryWord, related: bool = False) -> Word:
-        """The part of a query word; with ``related``, it also searches the lemmas
-        :mod:`.derivation` relates to its own (in a bag only: under AND, OR and NOT a
-        word means itself)."""
+    def expansion(self, word: QueryWord) -> Expansion:
+        """The synonyms of a query word (none for an exact form)."""
+        if self.thesaurus is None or word.mode is Mode.EXACT:
+            return Expansion()
+        return self.thesaurus.of(word.lemmas)
+
+    def word(self, word: QueryWord, related: bool = False) -> Node:
+        """The part of a query word, with its synonyms; with ``related``, it also
+        searches the lemmas :mod:`.derivation` relates to its own (in a bag only: under
+        AND, OR and NOT a word means itself)."""
         self.highlight(word)
         if word.mode is Mode.EXACT:
             return Word(word.lemmas, form=surface_form(word.surface))
-        if not related:
-            return Word(word.lemmas)
-        derived = {
-            other: None
-            for lemma in word.lemmas
-            for other in related_lemmas(lemma)
-            if other not in word.lemmas
-        }
-        part = Word(word.lemmas, tuple(derived))
-        if derived:
-            self.related.append(part)
-        return part
+        same = self.expansion(word)
+        lemmas = (*word.lemmas, *same.lemmas)
+        part = Word(lemmas)
+        if related:
+            derived = {
+                other: None
+                for lemma in word.lemmas
+                for other in related_lemmas(lemma)
+                if other not in lemmas
+            }
+            part = Word(lemmas, tuple(derived))
+            if derived:
+                self.related.append(part)
+        return self.with_synonyms(part, Expansion((), same.phrases), word.surface, same.lemmas)
+
+    def with_synonyms(
+        self, part: Node, same: Expansion, typed: str, merged: tuple[str, ...] = ()
+    ) -> Node:
+        """A query word or phrase, or it and its synonyms, the best of them scoring
+        (``merged``: one-word synonyms already among the word's own lemmas)."""
+        named = (*merged, *same.lemmas, *(lemma for p in same.phrases for w in p for lemma in w))
+        for lemma in named:
+            self.synonyms.setdefault(lemma, typed)
+            if not self.negated:
+                self.lemmas.add(lemma)
+        parts = [part, *([Word(same.lemmas)] if same.lemmas else [])]
+        # A phrase synonym scores as one word, the best of its lemmas: summed, as a
+        # phrase's words are, «Соединённых Штатов» would outrank the «США» typed.
+        parts += [
+            Filtered(
+                Word(tuple(dict.fromkeys(lemma for w in phrase for lemma in w))),
+                (PhraseWords(phrase),),
+            )
+            for phrase in same.phrases
+        ]
+        return OneOf(tuple(parts)) if len(parts) > 1 else part
 
     def source(self, node: Source) -> Sources:
         known = self.sources() if self.sources else ()

@@ -15,19 +15,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ARTICLE, CORPUS
-from indexer import Index
+from indexer import BUILTIN_SYNONYMS, Index, Synonyms
 from indexer.errors import QueryError
 from indexer.explain import Context, evaluate, lemmas_to_look_up
 from indexer.plan import AnyOf, Node, Prefix, Sources, Word, compile_query, walk
 
 ENGINES = ["whoosh", "opensearch"]
+#: The built-in synonyms and a group with phrases the article has, so that random
+#: queries meet words with synonyms of both kinds.
+SYNONYMS = BUILTIN_SYNONYMS | Synonyms([["перемирие", "прекращение огня", "режим тишины"]])
 
 
 @pytest.fixture(scope="module", params=ENGINES)
 def index(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Index]:
-    with Index(_location(request, tmp_path_factory, "engine")) as opened:
+    with Index(_location(request, tmp_path_factory, "engine"), synonyms=SYNONYMS) as opened:
         opened.sync([str(ARTICLE), str(CORPUS)])
         yield opened
 
@@ -46,7 +49,7 @@ def check(index: Index, text: str) -> None:
     """The engine's candidates for ``text`` are exactly the paragraphs that match, scored
     as :func:`evaluate` scores them."""
     try:
-        compiled = compile_query(text, sources=index.sources)
+        compiled = compile_query(text, sources=index.sources, synonyms=index.synonyms)
     except QueryError:
         return
     engine = index._engine
@@ -97,6 +100,12 @@ QUERIES = [
     "воздушно-космические силы",
     "ёлка Санкт-Петербург",
     '"президенты России и США"~2 Путин',
+    "РФ перемирие",
+    "США -перемирие",
+    "+перемирие Лавров",
+    "(перемирие OR МИД) AND Сирия",
+    '"прекращение огня" Сирия',
+    '-"прекращения огня" Сирия',
 ]
 
 

@@ -122,3 +122,22 @@ def test_a_common_words_relatives_are_neither_searched_nor_marked(
         found = {h.text: [h.text[a:b] for a, b in h.spans] for h in hits}
         assert found[answer] == ["Президент", "Гарвард"]
         assert found[other] == ["Президент", "посещал", "колумбийский"]
+
+
+def test_a_required_part_survives_skipping_blocks_by_quality() -> None:
+    # Block-max skipping asks each part of «+России Лавров …» to skip to a quality; a
+    # required part scores nothing, and Whoosh's zero-boost wrapper divided by zero.
+    from whoosh.matching import IntersectionMatcher, ListMatcher
+    from whoosh.scoring import WeightScorer
+
+    from indexer.engines.whoosh.matchers import UnscoredMatcher
+
+    def postings() -> ListMatcher:
+        return ListMatcher([1, 5, 9], all_weights=2.0, scorer=WeightScorer(2.0))
+
+    both = IntersectionMatcher(postings(), UnscoredMatcher(postings()))
+    assert both.block_quality() == 2.0
+    both.skip_to_quality(1.0)
+    assert both.is_active() and both.id() == 1 and both.score() == 2.0
+    both.skip_to_quality(3.0)  # nothing here reaches 3: the matcher runs out
+    assert not both.is_active()

@@ -14,7 +14,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...plan import AllOf, AnyOf, Coordinated, Filtered, Node, PhraseWords, Prefix, Sources, Word
+from ...plan import (
+    AllOf,
+    AnyOf,
+    Coordinated,
+    Filtered,
+    Node,
+    OneOf,
+    PhraseWords,
+    Prefix,
+    Sources,
+    Word,
+)
 from ...ranking import RELATED_WEIGHT
 from .mapping import FORMS, LEMMAS, clip
 
@@ -65,6 +76,8 @@ def compile_plan(node: Node) -> Query:
             return {"bool": {"should": parts, "minimum_should_match": 1}}
         case AllOf():
             return {"bool": {"must": [compile_plan(part) for part in node.parts]}}
+        case OneOf():
+            return {"dis_max": {"queries": [compile_plan(part) for part in node.parts]}}
         case Filtered():
             query: Query = {"must": [compile_plan(node.scored)]}
             if node.required:
@@ -91,7 +104,7 @@ def exact(node: Node) -> bool:
             return node.form is None
         case Sources():
             return True
-        case Coordinated() | AnyOf() | AllOf():
+        case Coordinated() | AnyOf() | AllOf() | OneOf():
             return all(exact(part) for part in node.parts)
         case Filtered():
             return all(exact(part) for part in (node.scored, *node.required, *node.excluded))

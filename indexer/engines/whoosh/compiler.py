@@ -15,6 +15,7 @@ from ...plan import (
     Coordinated,
     Filtered,
     Node,
+    OneOf,
     PhraseWords,
     Prefix,
     Sources,
@@ -105,6 +106,8 @@ def compile_plan(node: Node, searcher: Any, budget: Budget | None = None) -> Any
             return query.And([compile_part(part) for part in node.parts])
         case AnyOf():
             return query.Or([compile_part(part) for part in node.parts])
+        case OneOf():
+            return _best_of([compile_part(part) for part in node.parts])
         case Filtered():
             result = compile_part(node.scored)
             if node.required:
