@@ -124,21 +124,32 @@ class Unscored(query.WrappingQuery):
     """The child query as a filter: it must match, and adds nothing to the score."""
 
     def matcher(self, searcher: Any, context: Any = None) -> Matcher:
-        return UnscoredMatcher(self.child.matcher(searcher, context), boost=0.0)
+        return UnscoredMatcher(self.child.matcher(searcher, context))
 
 
 class UnscoredMatcher(WrappingMatcher):
-    """Whoosh's ``WrappingMatcher`` at boost 0, which divides by its boost to skip
-    blocks: a filter has no quality to skip by."""
+    """A matcher that scores nothing, so its blocks promise nothing either: skipping
+    blocks by quality leaves it where it is (Whoosh's wrapper divides by its boost,
+    which is 0 here: «+России Лавров Керри санкции» and «-Сирии AND Лавров России»
+    failed so)."""
 
-    def supports_block_quality(self) -> bool:
-        return False
+    def __init__(self, child: Matcher, boost: float = 0.0) -> None:
+        super().__init__(child, boost=0.0)
+
+    def score(self) -> float:
+        return 0.0
+
+    def max_quality(self) -> float:
+        return 0.0
+
+    def block_quality(self) -> float:
+        return 0.0
 
     def skip_to_quality(self, minquality: float) -> int:
         return 0
 
     def _replacement(self, newchild: Matcher) -> UnscoredMatcher:
-        return UnscoredMatcher(newchild, boost=0.0)
+        return UnscoredMatcher(newchild)
 
 
 class Excluding(query.AndNot):
