@@ -108,3 +108,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = outcome.get_result()  # type: ignore[attr-defined]
     if report.failed and _clusters:
         report.sections.append(("OpenSearch node logs", _clusters[-1].report("")))  # type: ignore[attr-defined]
+
+
+def interruptible() -> None:
+    """A child process's start (``preexec_fn``) that takes Ctrl-C as a terminal's user
+    would: a shell running the tests in the background leaves SIGINT ignored, and a
+    child inherits that."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTICLE, ROOT, hold_writers, touch_later
+from conftest import ARTICLE, ROOT, hold_writers, interruptible, touch_later
 from indexer.cli import main
 
 
@@ -412,6 +412,7 @@ def test_ctrl_c_during_a_parallel_build_ends_every_process_quietly(tmp_path: Pat
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=interruptible,
     )
     deadline = time.monotonic() + 60
     while not _children(started.pid) and time.monotonic() < deadline:

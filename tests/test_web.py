@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ARTICLE, ROOT
+from conftest import ARTICLE, ROOT, interruptible
 
 REQUIRE_BROWSER = "INDEXER_REQUIRE_BROWSER"
 if not os.environ.get(REQUIRE_BROWSER):  # where it is set, a missing Flask fails below
@@ -371,7 +371,12 @@ def test_serve_from_the_command_line(tmp_path: Path) -> None:
     command = [sys.executable, str(ROOT / "search.py"), "--serve", str(docs)]
     command += ["--port", "0", "--index", str(tmp_path / "index")]
     server = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        preexec_fn=interruptible,
     )
     try:
         assert server.stdout is not None
