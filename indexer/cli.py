@@ -190,10 +190,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         help="also match the synonyms in FILE: one group a line, separated by commas",
     )
     query.add_argument(
-        "--no-synonyms",
-        dest="builtin_synonyms",
-        action="store_false",
-        help="no built-in synonyms (РФ = Россия …); those of --synonyms still count",
+        "--builtin-synonyms",
+        action="store_true",
+        help="also match the built-in synonyms (РФ = Россия = Российская Федерация …)",
     )
     index.add_argument("--rebuild", action="store_true", help="index every file afresh")
     index.add_argument(

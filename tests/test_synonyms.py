@@ -23,7 +23,7 @@ NEWS = [
 
 @pytest.fixture
 def index(tmp_path: Path) -> Index:
-    opened = Index(tmp_path / "index")
+    opened = Index(tmp_path / "index", synonyms=BUILTIN_SYNONYMS)
     opened.add("news", "\n\n".join(NEWS))
     return opened
 
@@ -65,7 +65,7 @@ def test_synonyms_are_highlighted(index: Index) -> None:
 
 
 def test_the_best_of_a_word_and_its_synonyms_counts(tmp_path: Path) -> None:
-    with Index(tmp_path / "index") as index:
+    with Index(tmp_path / "index", synonyms=BUILTIN_SYNONYMS) as index:
         index.add("a", "Россия и РФ.\n\nРоссия.\n\nРФ.\n\nСанкции.")
         (both,) = [h for h in index.search("РФ", explain=True) if h.text == "Россия и РФ."]
     assert both.explanation is not None
@@ -148,11 +148,11 @@ def test_cli_options(
         status = main([*argv, "--total", "-q", "--no-correct", str(corpus)])
         return status, capsys.readouterr().out.strip()
 
-    assert total("РФ") == (0, "3")
-    assert total("РФ", "--no-synonyms") == (0, "1")
+    assert total("РФ", "--builtin-synonyms") == (0, "3")
+    assert total("РФ") == (0, "1")
     assert total("Москва", "--synonyms", str(mine)) == (0, "1")
-    assert total("Москва", "--synonyms", str(mine), "--no-synonyms") == (0, "1")
-    assert total("РФ", "--synonyms", str(mine), "--no-synonyms") == (0, "1")
+    assert total("Москва", "--synonyms", str(mine), "--builtin-synonyms") == (0, "1")
+    assert total("РФ", "--synonyms", str(mine)) == (0, "1")
     assert total("Москва")[0] == 1
     bad = tmp_path / "bad.txt"
     bad.write_text("одно\n", encoding="utf-8")
