@@ -508,16 +508,27 @@ class OpenSearchEngine:
             body={"index": {**SERVING, "number_of_replicas": replicas}},
         )
         self._call("finishing the index", self._client.indices.refresh, index=names)
-        data_nodes = self._data_nodes()
-        self._call(
-            "finishing the index",
-            self._client.cluster.health,
-            index=names,
-            # Replicas no node can hold would keep it yellow for ever.
-            wait_for_status="green" if data_nodes > replicas else "yellow",
-            timeout="10m",
-            request_timeout=660,
-        )
+        deadline = time.monotonic() + 600
+        while True:
+            # Replicas no node can hold (a node died meanwhile) keep it yellow for ever:
+            # the count of nodes is read again at each wait.
+            status = "green" if self._data_nodes() > replicas else "yellow"
+            health = self._call(
+                "finishing the index",
+                self._client.cluster.health,
+                index=names,
+                wait_for_status=status,
+                timeout="20s",
+                request_timeout=30,
+                ignore=408,
+            )
+            if not health.get("timed_out"):
+                return
+            if time.monotonic() > deadline:
+                raise IndexLocationError(
+                    f"OpenSearch at {self.location} failed while finishing the index: "
+                    f"its replicas were not copied in ten minutes (status {health.get('status')})"
+                )
 
     def _batch(self, generation: int, parts: int, owner: str, *, fresh: bool) -> OpenSearchBatch:
         paragraphs, files = self._names(generation)
