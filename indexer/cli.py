@@ -130,7 +130,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     index = parser.add_argument_group("the index")
     add_location_arguments(parser, index)
-    number, count = _number(1), _number(0)
+    number, count = _positive, _number(0)
     shown = parser.add_argument_group("what to print")
     shown.add_argument(
         "-n",
