@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from whoosh import query
 
+from ...explain import phrase_matches
 from ...forms import FormCheck, PhraseCheck
 from ...plan import (
     MAX_PREFIX_LEMMAS,
@@ -24,7 +26,7 @@ from ...plan import (
 )
 from ...ranking import BM25, coordination, coordination_weights, informativeness, related_weight
 from .codec import ArrayLeafMatcher
-from .internals import block_arrays, next_block
+from .internals import block_arrays, block_values, next_block
 from .matchers import (
     BestOf,
     Budget,
@@ -167,13 +169,46 @@ def _all_of(queries: list[Any]) -> Any:
 # compiled tree document by document, paying several Python calls per matcher and
 # document; reading each posting list once and adding up per paragraph costs one call
 # per posting, several times less. The scores are the same (``tests`` compare both).
+#
+# A word with phrase synonyms is a OneOf of the word and, for each phrase, the phrase's
+# lemmas scored as one word where the phrase stands: the same term-at-a-time scores,
+# kept in the paragraphs the phrase is found in (:func:`phrase_paragraphs`).
+
+#: One way a part of a bag matches: a word, and the phrase it must stand in, if any.
+Alternative = tuple[Word, PhraseWords | None]
 
 
-def bag_words(plan: Node) -> list[Word] | None:
-    """The words of a plain bag of words (no exact forms), else None."""
+def bag_parts(plan: Node) -> list[tuple[Node, list[Alternative]]] | None:
+    """The parts of a plain bag of words (no exact forms), each with the ways it
+    matches: a word, or a word and its phrase synonyms; else None."""
     parts = plan.parts if isinstance(plan, Coordinated) else (plan,)
-    words = [part for part in parts if isinstance(part, Word) and part.form is None]
-    return words if len(words) == len(parts) else None
+    found = []
+    for part in parts:
+        alternatives = []
+        for node in part.parts if isinstance(part, OneOf) else (part,):
+            alternative = _alternative(node)
+            if alternative is None:
+                return None
+            alternatives.append(alternative)
+        found.append((part, alternatives))
+    return found
+
+
+def _alternative(node: Node) -> Alternative | None:
+    if isinstance(node, Word) and node.form is None:
+        return node, None
+    if (
+        isinstance(node, Filtered)
+        and isinstance(node.scored, Word)
+        and node.scored.form is None
+        and not node.excluded
+        and len(node.required) == 1
+        and isinstance(phrase := node.required[0], PhraseWords)
+        and phrase.slop is None
+        and phrase.forms is None
+    ):
+        return node.scored, phrase
+    return None
 
 
 def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
@@ -181,22 +216,21 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
 
     Returns None for any other plan: those take the collector's path.
     """
-    words = bag_words(plan)
-    if words is None:
+    parts = bag_parts(plan)
+    if parts is None:
         return None
     stats = statistics(searcher)
     coordinated = isinstance(plan, Coordinated)
     weights = (
-        coordination_weights([informativeness(w.lemmas, stats) for w in words])
+        coordination_weights([informativeness(lemmas_of(part), stats) for part, _ in parts])
         if coordinated
         else []
     )
     total = sum(weights)
-    scorers: list[list[tuple[str, BM25]]] = []
-    for word in words:
-        own = [(lemma, BM25.of(lemma, stats)) for lemma in word.lemmas]
-        related = [(lemma, related_weight(word.lemmas, lemma, stats)) for lemma in word.related]
-        scorers.append(own + [(lemma, BM25.of(lemma, stats, w)) for lemma, w in related if w])
+    scorers = [
+        [(_word_scorers(word, stats), phrase) for word, phrase in alternatives]
+        for _, alternatives in parts
+    ]
     scores: dict[int, float] = {}
     matched: dict[int, float] = {}
     leaves = searcher.subsearchers if not searcher.is_atomic() else [(searcher, 0)]
@@ -205,18 +239,11 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
         if not reader.doc_count_all():  # an empty shard
             continue
         lengths = paragraph_lengths(reader)
-        for i, terms in enumerate(scorers):
+        for i, alternatives in enumerate(scorers):
             best: dict[int, float] = {}
-            for lemma, bm25 in terms:
-                if (CONTENT, lemma) not in reader:
-                    continue
-                # BM25 as ranking.BM25 computes it, its constants taken out of the loop.
-                c1, c2, c3 = bm25.constants
-                for ids, tfs in postings(reader, lemma):
-                    for docnum, tf in zip(ids, tfs, strict=True):
-                        score = c1 * tf / (tf + c2 + c3 * lengths[docnum])
-                        if score > best.get(docnum, 0.0):
-                            best[docnum] = score
+            for terms, phrase in alternatives:
+                where = None if phrase is None else phrase_paragraphs(reader, phrase.words)
+                _best_scores(reader, terms, lengths, best, where)
             for docnum, score in best.items():
                 key = docnum + offset
                 scores[key] = scores.get(key, 0.0) + score
@@ -226,6 +253,95 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
         for key, score in scores.items():
             scores[key] = score * coordination(matched[key], total)
     return scores
+
+
+def _word_scorers(word: Word, stats: Any) -> list[tuple[str, BM25]]:
+    """The BM25 of each lemma of a word that counts, its related lemmas weighted."""
+    own = [(lemma, BM25.of(lemma, stats)) for lemma in word.lemmas]
+    related = [(lemma, related_weight(word.lemmas, lemma, stats)) for lemma in word.related]
+    return own + [(lemma, BM25.of(lemma, stats, w)) for lemma, w in related if w]
+
+
+def _best_scores(
+    reader: Any,
+    terms: list[tuple[str, BM25]],
+    lengths: Sequence[int],
+    best: dict[int, float],
+    where: Collection[int] | None,
+) -> None:
+    """Raise ``best`` to the best of the terms' scores in each paragraph of a segment
+    (only in those ``where`` says, if it says)."""
+    if where is not None and not where:
+        return
+    for lemma, bm25 in terms:
+        if (CONTENT, lemma) not in reader:
+            continue
+        # BM25 as ranking.BM25 computes it, its constants taken out of the loop.
+        c1, c2, c3 = bm25.constants
+        for ids, tfs in postings(reader, lemma):
+            for docnum, tf in zip(ids, tfs, strict=True):
+                if where is not None and docnum not in where:
+                    continue
+                score = c1 * tf / (tf + c2 + c3 * lengths[docnum])
+                if score > best.get(docnum, 0.0):
+                    best[docnum] = score
+
+
+_phrases: WeakKeyDictionary[Any, dict[tuple[tuple[str, ...], ...], frozenset[int]]] = (
+    WeakKeyDictionary()
+)
+
+
+def phrase_paragraphs(reader: Any, words: tuple[tuple[str, ...], ...]) -> frozenset[int]:
+    """The paragraphs of a segment in which words (each any of its lemmas) stand next
+    to each other in order, as :func:`indexer.explain.phrase_matches` finds them.
+
+    Found once per segment reader: the phrases are a synonym list's, asked again and
+    again.
+    """
+    known = _phrases.setdefault(reader, {})
+    found = known.get(words)
+    if found is None:
+        found = known[words] = frozenset(_find_phrase(reader, words))
+    return found
+
+
+def _find_phrase(reader: Any, words: tuple[tuple[str, ...], ...]) -> Iterator[int]:
+    decode = reader.schema[CONTENT].format.decode_positions
+    # Each word's encoded positions by paragraph, read a block at a time.
+    values: list[dict[int, list[bytes]]] = []
+    for word in words:
+        found: dict[int, list[bytes]] = {}
+        for lemma in word:
+            if (CONTENT, lemma) not in reader:
+                continue
+            for ids, encoded in posting_values(reader, lemma):
+                for docnum, value in zip(ids, encoded, strict=True):
+                    found.setdefault(docnum, []).append(value)
+        if not found:
+            return
+        values.append(found)
+    shared = set.intersection(*(set(found) for found in values))
+    for docnum in sorted(shared):
+        positions = [
+            sorted({p for value in found[docnum] for p in decode(value)}) for found in values
+        ]
+        if phrase_matches(positions, None):
+            yield docnum
+
+
+def posting_values(reader: Any, lemma: str) -> Iterator[tuple[Sequence[int], Sequence[bytes]]]:
+    """The postings of a paragraph lemma as ``(document numbers, encoded positions)``
+    blocks, as :func:`postings` reads them."""
+    m = reader.postings(CONTENT, lemma)
+    if isinstance(m, ArrayLeafMatcher):
+        while m.is_active():
+            yield block_arrays(m)[0], block_values(m)
+            next_block(m)
+        return
+    while m.is_active():
+        yield (m.id(),), (m.value(),)
+        m.next()
 
 
 def postings(reader: Any, lemma: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
