@@ -17,6 +17,9 @@ QUESTIONS = [
     "стали",
     "прекращение огня 27 февраля",
     "Какие условия согласовали президенты России и США?",
+    '"прекращение огня"',
+    '"прекращение огня" в Сирии Лавров',
+    '"в Сирии" "в Сирии"',
 ]
 
 
@@ -46,7 +49,15 @@ SYNONYMS = BUILTIN_SYNONYMS | Synonyms([["перемирие", "прекраще
 
 @pytest.mark.parametrize(
     "text",
-    ["перемирие", "перемирие в Сирии", "Россия США условия перемирия", "США", "огонь МИД"],
+    [
+        "перемирие",
+        "перемирие в Сирии",
+        "Россия США условия перемирия",
+        "США",
+        "огонь МИД",
+        '"режим тишины"',
+        '"прекращение огня" США',
+    ],
 )
 def test_phrase_synonyms_score_term_at_a_time_as_the_matchers_do(article_index, text) -> None:
     fast, slow = _both_ways(article_index, text, SYNONYMS)
@@ -86,7 +97,8 @@ def test_scores_stay_equal_and_positive_after_edits(tmp_path: Path, workdir: Pat
 
 def test_other_queries_take_the_collectors_path(article_index) -> None:
     searcher = article_index._engine.searcher()
-    for text in ['"прекращение огня"', "Сирия -перемирие", "перегов*", "=Россия"]:
+    for text in ['="прекращение огня"', '"прекращение огня"~2', "Сирия -перемирие", "перегов*",
+                 "=Россия", '+"прекращение огня" Сирия']:  # fmt: skip
         assert score_bag(compile_query(text).plan, searcher) is None
 
 

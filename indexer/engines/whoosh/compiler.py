@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from whoosh import query
@@ -170,17 +170,25 @@ def _all_of(queries: list[Any]) -> Any:
 # document; reading each posting list once and adding up per paragraph costs one call
 # per posting, several times less. The scores are the same (``tests`` compare both).
 #
-# A word with phrase synonyms is a OneOf of the word and, for each phrase, the phrase's
-# lemmas scored as one word where the phrase stands: the same term-at-a-time scores,
-# kept in the paragraphs the phrase is found in (:func:`phrase_paragraphs`).
+# A phrase in quotes scores the same way, its lemmas summed, in the paragraphs where its
+# words stand together (:func:`phrase_paragraphs`, found from the postings' positions);
+# so does a word with phrase synonyms, a OneOf of the word and, for each phrase, the
+# phrase's lemmas scored as one word where the phrase stands.
 
-#: One way a part of a bag matches: a word, and the phrase it must stand in, if any.
-Alternative = tuple[Word, PhraseWords | None]
+
+class Alternative(NamedTuple):
+    """One way a part of a bag matches: a word (the best of its lemmas counts) or a
+    phrase (its words' lemmas summed), only where the ``phrase`` words, if any, stand
+    together."""
+
+    node: Word | PhraseWords
+    phrase: tuple[tuple[str, ...], ...] | None = None
 
 
 def bag_parts(plan: Node) -> list[tuple[Node, list[Alternative]]] | None:
-    """The parts of a plain bag of words (no exact forms), each with the ways it
-    matches: a word, or a word and its phrase synonyms; else None."""
+    """The parts of a plain bag of words and phrases (no exact forms, no slop), each
+    with the ways it matches: a word, a phrase, or either with its synonyms; else
+    None."""
     parts = plan.parts if isinstance(plan, Coordinated) else (plan,)
     found = []
     for part in parts:
@@ -196,7 +204,9 @@ def bag_parts(plan: Node) -> list[tuple[Node, list[Alternative]]] | None:
 
 def _alternative(node: Node) -> Alternative | None:
     if isinstance(node, Word) and node.form is None:
-        return node, None
+        return Alternative(node)
+    if isinstance(node, PhraseWords) and _plain(node):
+        return Alternative(node, node.words)
     if (
         isinstance(node, Filtered)
         and isinstance(node.scored, Word)
@@ -204,11 +214,14 @@ def _alternative(node: Node) -> Alternative | None:
         and not node.excluded
         and len(node.required) == 1
         and isinstance(phrase := node.required[0], PhraseWords)
-        and phrase.slop is None
-        and phrase.forms is None
+        and _plain(phrase)
     ):
-        return node.scored, phrase
+        return Alternative(node.scored, phrase.words)
     return None
+
+
+def _plain(phrase: PhraseWords) -> bool:
+    return phrase.slop is None and phrase.forms is None
 
 
 def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
@@ -228,8 +241,7 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
     )
     total = sum(weights)
     scorers = [
-        [(_word_scorers(word, stats), phrase) for word, phrase in alternatives]
-        for _, alternatives in parts
+        [(_scorers(way.node, stats), way) for way in alternatives] for _, alternatives in parts
     ]
     scores: dict[int, float] = {}
     matched: dict[int, float] = {}
@@ -241,9 +253,12 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
         lengths = paragraph_lengths(reader)
         for i, alternatives in enumerate(scorers):
             best: dict[int, float] = {}
-            for terms, phrase in alternatives:
-                where = None if phrase is None else phrase_paragraphs(reader, phrase.words)
-                _best_scores(reader, terms, lengths, best, where)
+            for terms, way in alternatives:
+                where = None if way.phrase is None else phrase_paragraphs(reader, way.phrase)
+                if isinstance(way.node, PhraseWords):
+                    _raise(best, _summed_scores(reader, terms, lengths, where))
+                else:
+                    _best_scores(reader, terms, lengths, best, where)
             for docnum, score in best.items():
                 key = docnum + offset
                 scores[key] = scores.get(key, 0.0) + score
@@ -255,10 +270,14 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
     return scores
 
 
-def _word_scorers(word: Word, stats: Any) -> list[tuple[str, BM25]]:
-    """The BM25 of each lemma of a word that counts, its related lemmas weighted."""
-    own = [(lemma, BM25.of(lemma, stats)) for lemma in word.lemmas]
-    related = [(lemma, related_weight(word.lemmas, lemma, stats)) for lemma in word.related]
+def _scorers(node: Word | PhraseWords, stats: Any) -> list[tuple[str, BM25]]:
+    """The BM25 of each lemma that counts: a word's own and its related lemmas
+    (weighted), a phrase's distinct lemmas of each word (a repeated word each time)."""
+    if isinstance(node, PhraseWords):
+        lemmas = [lemma for word in node.words for lemma in dict.fromkeys(word)]
+        return [(lemma, BM25.of(lemma, stats)) for lemma in lemmas]
+    own = [(lemma, BM25.of(lemma, stats)) for lemma in node.lemmas]
+    related = [(lemma, related_weight(node.lemmas, lemma, stats)) for lemma in node.related]
     return own + [(lemma, BM25.of(lemma, stats, w)) for lemma, w in related if w]
 
 
@@ -287,6 +306,33 @@ def _best_scores(
                     best[docnum] = score
 
 
+def _summed_scores(
+    reader: Any, terms: list[tuple[str, BM25]], lengths: Sequence[int], where: Collection[int]
+) -> dict[int, float]:
+    """The sum of the terms' scores in each paragraph of a segment that ``where`` has."""
+    found: dict[int, float] = {}
+    for lemma, bm25 in terms:
+        if not where or (CONTENT, lemma) not in reader:
+            continue
+        c1, c2, c3 = bm25.constants
+        for ids, tfs in postings(reader, lemma):
+            for docnum, tf in zip(ids, tfs, strict=True):
+                if docnum in where:
+                    score = c1 * tf / (tf + c2 + c3 * lengths[docnum])
+                    found[docnum] = found.get(docnum, 0.0) + score
+    return found
+
+
+def _raise(best: dict[int, float], scores: dict[int, float]) -> None:
+    for docnum, score in scores.items():
+        if score > best.get(docnum, 0.0):
+            best[docnum] = score
+
+
+#: Phrases whose paragraphs a segment reader keeps: a synonym list's are asked again
+#: and again, a phrase typed in quotes maybe once.
+MAX_KEPT_PHRASES = 256
+
 _phrases: WeakKeyDictionary[Any, dict[tuple[tuple[str, ...], ...], frozenset[int]]] = (
     WeakKeyDictionary()
 )
@@ -296,12 +342,13 @@ def phrase_paragraphs(reader: Any, words: tuple[tuple[str, ...], ...]) -> frozen
     """The paragraphs of a segment in which words (each any of its lemmas) stand next
     to each other in order, as :func:`indexer.explain.phrase_matches` finds them.
 
-    Found once per segment reader: the phrases are a synonym list's, asked again and
-    again.
+    Kept per segment reader, up to :data:`MAX_KEPT_PHRASES` phrases.
     """
     known = _phrases.setdefault(reader, {})
     found = known.get(words)
     if found is None:
+        if len(known) >= MAX_KEPT_PHRASES:
+            known.clear()
         found = known[words] = frozenset(_find_phrase(reader, words))
     return found
 
