@@ -11,8 +11,9 @@ this one run, it builds and measures:
 - our index as shipped, through ``Index.sync``, with 1 and with 2 worker processes;
 
 and prints build throughput, index size and peak RSS (each build runs in a process of
-its own), warm query latency over ``bench/news_queries.txt``, and the CLI's wall time
-for one search and for a sync of the unchanged corpus. Ratios are ours / baseline.
+its own), warm query latency over ``bench/news_queries.txt`` (ours as shipped, with the
+built-in synonyms, and without them), and the CLI's wall time for one search and for a
+sync of the unchanged corpus. Ratios are ours / baseline.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def query_latency(kind: str, index_dir: Path) -> dict[str, float]:
         sys.path.insert(0, str(ROOT))
         from indexer import Index
 
-        ours = Index(index_dir)
+        ours = Index(index_dir) if kind == "ours" else Index(index_dir, synonyms=None)
 
         def run(q: str) -> None:
             [hit.text for hit in ours.search(q, limit=10)]
@@ -210,13 +211,18 @@ def main() -> None:
     latency = {
         "baseline": run_child("query-baseline", corpus_dir, work / "index-baseline"),
         "ours": run_child("query-ours", corpus_dir, work / "index-ours2"),
+        "ours-no-synonyms": run_child("query-ours-no-synonyms", corpus_dir, work / "index-ours2"),
     }
     for kind, r in latency.items():
         print(
-            f"query latency, {kind:8}: p50 {r['p50'] * 1000:6.1f} ms, p95 {r['p95'] * 1000:6.1f} ms"
+            f"query latency, {kind:16}: p50 {r['p50'] * 1000:6.1f} ms, "
+            f"p95 {r['p95'] * 1000:6.1f} ms"
         )
+    ours, plain = latency["ours"], latency["ours-no-synonyms"]
+    print(f"query p50 ratio ours/baseline: {ours['p50'] / latency['baseline']['p50']:.2f}×")
     print(
-        f"query p50 ratio ours/baseline: {latency['ours']['p50'] / latency['baseline']['p50']:.2f}×"
+        f"built-in synonyms on/off: p50 {ours['p50'] / plain['p50']:.2f}×, "
+        f"p95 {ours['p95'] / plain['p95']:.2f}×"
     )
 
     print()

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TypeAlias
 
 from .results import Explanation, Hit, SearchResults, SyncReport
-from .synonyms import Synonyms
+from .synonyms import BUILTIN_SYNONYMS, Synonyms
 
 if TYPE_CHECKING:
     from .engine import Engine, ParagraphId
@@ -87,14 +87,13 @@ class Index:
     """
 
     def __init__(
-        self, location: str | os.PathLike[str], *, synonyms: Synonyms | None = None
+        self, location: str | os.PathLike[str], *, synonyms: Synonyms | None = BUILTIN_SYNONYMS
     ) -> None:
         from .engines import open_engine
 
         self._engine: Engine = open_engine(os.fspath(location))
-        #: What query words also match (:mod:`indexer.synonyms`), e.g. the built-in
-        #: abbreviations ``BUILTIN_SYNONYMS``; None (the default) for none: a phrase
-        #: synonym still takes a slow path (see README, "Synonyms"). Applied to each
+        #: What query words also match (:mod:`indexer.synonyms`): by default the
+        #: built-in abbreviations ``BUILTIN_SYNONYMS``; None for none. Applied to each
         #: query, so it can change at any time.
         self.synonyms = synonyms
         #: Where the index is (an absolute path for a directory).
