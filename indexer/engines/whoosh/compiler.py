@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -254,19 +255,28 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
         for i, alternatives in enumerate(scorers):
             best: dict[int, float] = {}
             for terms, way in alternatives:
-                where = None if way.phrase is None else phrase_paragraphs(reader, way.phrase)
-                if isinstance(way.node, PhraseWords):
-                    _raise(best, _summed_scores(reader, terms, lengths, where))
+                if way.phrase is None:
+                    blocks = functools.partial(_postings_if_any, reader)
                 else:
-                    _best_scores(reader, terms, lengths, best, where)
+                    blocks = functools.partial(phrase_in(reader, way.phrase).blocks, reader)
+                if isinstance(way.node, PhraseWords):
+                    _raise(best, _summed_scores(terms, lengths, blocks))
+                else:
+                    _best_scores(terms, lengths, best, blocks)
             for docnum, score in best.items():
                 key = docnum + offset
                 scores[key] = scores.get(key, 0.0) + score
                 if coordinated:
                     matched[key] = matched.get(key, 0.0) + weights[i]
     if coordinated:
+        # As many factors as sums of the parts' weights, not as paragraphs.
+        factors: dict[float, float] = {}
         for key, score in scores.items():
-            scores[key] = score * coordination(matched[key], total)
+            share = matched[key]
+            factor = factors.get(share)
+            if factor is None:
+                factor = factors[share] = coordination(share, total)
+            scores[key] = score * factor
     return scores
 
 
@@ -281,45 +291,39 @@ def _scorers(node: Word | PhraseWords, stats: Any) -> list[tuple[str, BM25]]:
     return own + [(lemma, BM25.of(lemma, stats, w)) for lemma, w in related if w]
 
 
+#: A lemma's postings as ``(document numbers, frequencies)`` blocks.
+Blocks = Iterable[tuple[Sequence[int], Sequence[float]]]
+
+
 def _best_scores(
-    reader: Any,
     terms: list[tuple[str, BM25]],
     lengths: Sequence[int],
     best: dict[int, float],
-    where: Collection[int] | None,
+    blocks: Callable[[str], Blocks],
 ) -> None:
     """Raise ``best`` to the best of the terms' scores in each paragraph of a segment
-    (only in those ``where`` says, if it says)."""
-    if where is not None and not where:
-        return
+    whose postings ``blocks`` gives."""
     for lemma, bm25 in terms:
-        if (CONTENT, lemma) not in reader:
-            continue
         # BM25 as ranking.BM25 computes it, its constants taken out of the loop.
         c1, c2, c3 = bm25.constants
-        for ids, tfs in postings(reader, lemma):
+        for ids, tfs in blocks(lemma):
             for docnum, tf in zip(ids, tfs, strict=True):
-                if where is not None and docnum not in where:
-                    continue
                 score = c1 * tf / (tf + c2 + c3 * lengths[docnum])
                 if score > best.get(docnum, 0.0):
                     best[docnum] = score
 
 
 def _summed_scores(
-    reader: Any, terms: list[tuple[str, BM25]], lengths: Sequence[int], where: Collection[int]
+    terms: list[tuple[str, BM25]], lengths: Sequence[int], blocks: Callable[[str], Blocks]
 ) -> dict[int, float]:
-    """The sum of the terms' scores in each paragraph of a segment that ``where`` has."""
+    """The sum of the terms' scores in each paragraph of a segment whose postings
+    ``blocks`` gives."""
     found: dict[int, float] = {}
     for lemma, bm25 in terms:
-        if not where or (CONTENT, lemma) not in reader:
-            continue
         c1, c2, c3 = bm25.constants
-        for ids, tfs in postings(reader, lemma):
+        for ids, tfs in blocks(lemma):
             for docnum, tf in zip(ids, tfs, strict=True):
-                if docnum in where:
-                    score = c1 * tf / (tf + c2 + c3 * lengths[docnum])
-                    found[docnum] = found.get(docnum, 0.0) + score
+                found[docnum] = found.get(docnum, 0.0) + c1 * tf / (tf + c2 + c3 * lengths[docnum])
     return found
 
 
@@ -329,18 +333,47 @@ def _raise(best: dict[int, float], scores: dict[int, float]) -> None:
             best[docnum] = score
 
 
-#: Phrases whose paragraphs a segment reader keeps: a synonym list's are asked again
-#: and again, a phrase typed in quotes maybe once.
+def _postings_if_any(reader: Any, lemma: str) -> Blocks:
+    return postings(reader, lemma) if (CONTENT, lemma) in reader else ()
+
+
+class PhraseMatches:
+    """Where a phrase stands in a segment: the paragraphs, and the postings in them of
+    the lemmas asked for (those of the phrase's words read as the phrase was found)."""
+
+    def __init__(
+        self, paragraphs: frozenset[int], found: dict[str, tuple[list[int], list[float]]]
+    ) -> None:
+        self.paragraphs = paragraphs
+        self._postings = found
+
+    def blocks(self, reader: Any, lemma: str) -> Blocks:
+        """The postings of a lemma in the phrase's paragraphs of the segment ``reader``."""
+        found = self._postings.get(lemma)
+        if found is None:
+            ids: list[int] = []
+            tfs: list[float] = []
+            for block_ids, block_tfs in _postings_if_any(reader, lemma):
+                for docnum, tf in zip(block_ids, block_tfs, strict=True):
+                    if docnum in self.paragraphs:
+                        ids.append(docnum)
+                        tfs.append(tf)
+            found = self._postings[lemma] = (ids, tfs)
+        return (found,)
+
+
+#: Phrases that a segment reader keeps where they stand: a synonym list's are asked
+#: again and again, a phrase typed in quotes maybe once.
 MAX_KEPT_PHRASES = 256
 
-_phrases: WeakKeyDictionary[Any, dict[tuple[tuple[str, ...], ...], frozenset[int]]] = (
+_phrases: WeakKeyDictionary[Any, dict[tuple[tuple[str, ...], ...], PhraseMatches]] = (
     WeakKeyDictionary()
 )
 
 
-def phrase_paragraphs(reader: Any, words: tuple[tuple[str, ...], ...]) -> frozenset[int]:
-    """The paragraphs of a segment in which words (each any of its lemmas) stand next
-    to each other in order, as :func:`indexer.explain.phrase_matches` finds them.
+def phrase_in(reader: Any, words: tuple[tuple[str, ...], ...]) -> PhraseMatches:
+    """Where words (each any of its lemmas) stand next to each other in order in a
+    segment, as :func:`indexer.explain.phrase_matches` finds them.
 
     Kept per segment reader, up to :data:`MAX_KEPT_PHRASES` phrases.
     """
@@ -349,45 +382,56 @@ def phrase_paragraphs(reader: Any, words: tuple[tuple[str, ...], ...]) -> frozen
     if found is None:
         if len(known) >= MAX_KEPT_PHRASES:
             known.clear()
-        found = known[words] = frozenset(_find_phrase(reader, words))
+        found = known[words] = _find_phrase(reader, words)
     return found
 
 
-def _find_phrase(reader: Any, words: tuple[tuple[str, ...], ...]) -> Iterator[int]:
+def _find_phrase(reader: Any, words: tuple[tuple[str, ...], ...]) -> PhraseMatches:
     decode = reader.schema[CONTENT].format.decode_positions
-    # Each word's encoded positions by paragraph, read a block at a time.
+    # Each word's encoded positions by paragraph, and each lemma's postings, read a
+    # block at a time.
     values: list[dict[int, list[bytes]]] = []
+    read: dict[str, list[tuple[int, float]]] = {}
     for word in words:
         found: dict[int, list[bytes]] = {}
         for lemma in word:
-            if (CONTENT, lemma) not in reader:
+            if lemma in read or (CONTENT, lemma) not in reader:
                 continue
-            for ids, encoded in posting_values(reader, lemma):
+            read[lemma] = []
+            for ids, tfs, encoded in posting_values(reader, lemma):
+                read[lemma] += zip(ids, tfs, strict=True)
                 for docnum, value in zip(ids, encoded, strict=True):
                     found.setdefault(docnum, []).append(value)
-        if not found:
-            return
         values.append(found)
-    shared = set.intersection(*(set(found) for found in values))
-    for docnum in sorted(shared):
-        positions = [
-            sorted({p for value in found[docnum] for p in decode(value)}) for found in values
-        ]
-        if phrase_matches(positions, None):
-            yield docnum
+    shared = set.intersection(*(set(found) for found in values)) if values else set()
+    paragraphs = frozenset(
+        docnum
+        for docnum in shared
+        if phrase_matches(
+            [sorted({p for value in found[docnum] for p in decode(value)}) for found in values],
+            None,
+        )
+    )
+    kept = {}
+    for lemma, pairs in read.items():
+        inside = [(docnum, tf) for docnum, tf in pairs if docnum in paragraphs]
+        kept[lemma] = ([docnum for docnum, _ in inside], [tf for _, tf in inside])
+    return PhraseMatches(paragraphs, kept)
 
 
-def posting_values(reader: Any, lemma: str) -> Iterator[tuple[Sequence[int], Sequence[bytes]]]:
-    """The postings of a paragraph lemma as ``(document numbers, encoded positions)``
-    blocks, as :func:`postings` reads them."""
+def posting_values(
+    reader: Any, lemma: str
+) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[bytes]]]:
+    """The postings of a paragraph lemma as ``(document numbers, frequencies, encoded
+    positions)`` blocks, as :func:`postings` reads them."""
     m = reader.postings(CONTENT, lemma)
     if isinstance(m, ArrayLeafMatcher):
         while m.is_active():
-            yield block_arrays(m)[0], block_values(m)
+            yield (*block_arrays(m), block_values(m))
             next_block(m)
         return
     while m.is_active():
-        yield (m.id(),), (m.value(),)
+        yield (m.id(),), (m.weight(),), (m.value(),)
         m.next()
 
 
