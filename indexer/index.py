@@ -64,7 +64,18 @@ def is_under(source: str, roots: Iterable[str]) -> bool:
     >>> is_under("/news/2016/a.txt", ["/news"]), is_under("/newsletter.txt", ["/news"])
     (True, False)
     """
-    return any(source == root or source.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+    return bool(sources_under([source], roots))
+
+
+def sources_under(sources: Iterable[str], roots: Iterable[str]) -> list[str]:
+    """The sources (absolute paths) that :func:`is_under` keeps, in order.
+
+    >>> sources_under(["/news/a.txt", "/newsletter.txt", "/news"], ["/news"])
+    ['/news/a.txt', '/news']
+    """
+    exact = set(roots)
+    folders = tuple(root.rstrip(os.sep) + os.sep for root in exact)
+    return [source for source in sources if source in exact or source.startswith(folders)]
 
 
 class Index:
@@ -277,7 +288,7 @@ class Index:
             return None
         roots = [os.path.realpath(p) for p in as_paths(paths)]
         known = self.sources()
-        inside = tuple(source for source in known if is_under(source, roots))
+        inside = tuple(sources_under(known, roots))
         return None if len(inside) == len(known) else Sources(inside)
 
     def paragraphs(self, source: str, numbers: Iterable[int] | None = None) -> dict[int, str]:

@@ -40,6 +40,7 @@ class WhooshEngine:
         self._searcher: Any = None
         self._lock = threading.RLock()
         self._pinned = 0
+        self._records: tuple[Any, dict[str, FileRecord]] | None = None
 
     # -- reading ---------------------------------------------------------------------
 
@@ -168,10 +169,18 @@ class WhooshEngine:
 
     def file_records(self) -> dict[str, FileRecord]:
         with self.reading():
-            try:
-                return load_manifest(self.searcher(), self._storage.manifest_cache)
-            except DAMAGE as exc:
-                raise self._storage.damage(exc) from exc
+            searcher = self.searcher()
+            # Read once per state of the index: a command-line search asks for them to
+            # sync and again to list the sources it searches.
+            if self._records is None or self._records[0] is not searcher:
+                try:
+                    self._records = (
+                        searcher,
+                        load_manifest(searcher, self._storage.manifest_cache),
+                    )
+                except DAMAGE as exc:
+                    raise self._storage.damage(exc) from exc
+            return dict(self._records[1])
 
     # -- writing ---------------------------------------------------------------------
 
@@ -218,6 +227,7 @@ class WhooshEngine:
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
+            self._records = None
 
     def close(self) -> None:
         self._reset()
