@@ -172,7 +172,7 @@ def _all_of(queries: list[Any]) -> Any:
 # per posting, several times less. The scores are the same (``tests`` compare both).
 #
 # A phrase in quotes scores the same way, its lemmas summed, in the paragraphs where its
-# words stand together (:func:`phrase_paragraphs`, found from the postings' positions);
+# words stand together (:func:`phrase_in`, found from the postings' positions);
 # so does a word with phrase synonyms, a OneOf of the word and, for each phrase, the
 # phrase's lemmas scored as one word where the phrase stands.
 

@@ -82,9 +82,9 @@ class WhooshEngine:
         return WhooshVocabulary(self.searcher().reader())
 
     def candidates(self, plan: Node, depth: int) -> Candidates:
-        """A plain bag of words is scored term at a time (:func:`.compiler.score_bag`);
-        any other plan goes through Whoosh's collector, whose block skipping makes the
-        count an estimate."""
+        """A plain bag of words and quoted phrases, synonyms and all, is scored term at
+        a time (:func:`.compiler.score_bag`); any other plan goes through Whoosh's
+        collector, whose block skipping makes the count an estimate."""
         import heapq
 
         from whoosh.collectors import TimeLimit
