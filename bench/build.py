@@ -11,8 +11,9 @@ this one run, it builds and measures:
 - our index as shipped, through ``Index.sync``, with 1 and with 2 worker processes;
 
 and prints build throughput, index size and peak RSS (each build runs in a process of
-its own), warm query latency over ``bench/news_queries.txt``, and the CLI's wall time
-for one search and for a sync of the unchanged corpus. Ratios are ours / baseline.
+its own), warm query latency over ``bench/news_queries.txt`` (ours as shipped, with the
+built-in synonyms, and without them), and the CLI's wall time for one search and for a
+sync of the unchanged corpus. Ratios are ours / baseline.
 """
 
 from __future__ import annotations
@@ -104,21 +105,28 @@ def query_latency(kind: str, index_dir: Path) -> dict[str, float]:
         sys.path.insert(0, str(ROOT))
         from indexer import Index
 
-        ours = Index(index_dir)
+        ours = Index(index_dir) if kind == "ours" else Index(index_dir, synonyms=None)
 
         def run(q: str) -> None:
             [hit.text for hit in ours.search(q, limit=10)]
 
     for q in QUERIES:
         run(q)
-    times = []
+    times, cpu = [], []
     for _ in range(3):
         for q in QUERIES:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             run(q)
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
     times.sort()
-    return {"p50": statistics.median(times), "p95": times[int(len(times) * 0.95)]}
+    cpu.sort()
+    return {
+        "p50": statistics.median(times),
+        "p95": times[int(len(times) * 0.95)],
+        "cpu_p50": statistics.median(cpu),
+        "cpu_p95": cpu[int(len(cpu) * 0.95)],
+    }
 
 
 def child(args: argparse.Namespace) -> None:
@@ -138,7 +146,8 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_child(kind: str, corpus_dir: Path, index_dir: Path) -> dict[str, float]:
-    """Run one measurement in a fresh process; adds its peak RSS in MB."""
+    """Run one measurement in a fresh process; adds its peak RSS in MB and its CPU
+    seconds."""
     command = [sys.executable, __file__, "--child", kind]
     command += ["--corpus-dir", str(corpus_dir), "--index-dir", str(index_dir)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -148,17 +157,22 @@ def run_child(kind: str, corpus_dir: Path, index_dir: Path) -> dict[str, float]:
         raise SystemExit(f"{kind} failed with status {status}")
     result = json.loads(out.strip().splitlines()[-1])
     result["rss_mb"] = usage.ru_maxrss / 1024
+    # User and system time of the process and of the workers it waited for: on a busy
+    # machine, far steadier than wall time.
+    result["cpu"] = usage.ru_utime + usage.ru_stime
     return result
 
 
-def wall(command: list[str], repeat: int = 3) -> float:
-    """Median wall time of a command, in seconds."""
-    times = []
+def wall(command: list[str], repeat: int = 3) -> str:
+    """Median wall time of a command and median CPU time, in seconds, said."""
+    times, cpu = [], []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(command, check=False, capture_output=True)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(process.pid, 0)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        cpu.append(usage.ru_utime + usage.ru_stime)
+    return f"{statistics.median(times):.2f} s (CPU {statistics.median(cpu):.2f} s)"
 
 
 def main() -> None:
@@ -195,39 +209,51 @@ def main() -> None:
              "ours2": "ours, 2 processes"}  # fmt: skip
     print()
     print(
-        f"{'build':38} {'MB/s':>6} {'para/s':>8} {'size MB':>8} {'RSS MB':>7}   ratios to baseline"
+        f"{'build':38} {'MB/s':>6} {'para/s':>8} {'CPU s':>7} {'size MB':>8} {'RSS MB':>7}"
+        "   ratios to baseline"
     )
     for kind, r in builds.items():
         speed = megabytes / r["seconds"]
         speedup, bigger = base["seconds"] / r["seconds"], r["size_mb"] / base["size_mb"]
-        heavier = r["rss_mb"] / base["rss_mb"]
-        ratio = f"   speed {speedup:.2f}×, size {bigger:.2f}×, RSS {heavier:.2f}×"
+        heavier, work_done = r["rss_mb"] / base["rss_mb"], r["cpu"] / base["cpu"]
+        ratio = f"   speed {speedup:.2f}×, CPU {work_done:.2f}×, size {bigger:.2f}×"
+        ratio += f", RSS {heavier:.2f}×"
         ratio = "" if kind == "baseline" else ratio
-        print(f"{names[kind]:38} {speed:6.2f} {paragraphs / r['seconds']:8.0f} "
+        print(f"{names[kind]:38} {speed:6.2f} {paragraphs / r['seconds']:8.0f} {r['cpu']:7.1f} "
               f"{r['size_mb']:8.1f} {r['rss_mb']:7.0f}{ratio}")  # fmt: skip
 
     print()
     latency = {
         "baseline": run_child("query-baseline", corpus_dir, work / "index-baseline"),
         "ours": run_child("query-ours", corpus_dir, work / "index-ours2"),
+        "ours-no-synonyms": run_child("query-ours-no-synonyms", corpus_dir, work / "index-ours2"),
     }
     for kind, r in latency.items():
         print(
-            f"query latency, {kind:8}: p50 {r['p50'] * 1000:6.1f} ms, p95 {r['p95'] * 1000:6.1f} ms"
+            f"query latency, {kind:16}: p50 {r['p50'] * 1000:6.1f} ms, "
+            f"p95 {r['p95'] * 1000:6.1f} ms (CPU: p50 {r['cpu_p50'] * 1000:6.1f} ms, "
+            f"p95 {r['cpu_p95'] * 1000:6.1f} ms)"
         )
+    ours, plain, base = latency["ours"], latency["ours-no-synonyms"], latency["baseline"]
     print(
-        f"query p50 ratio ours/baseline: {latency['ours']['p50'] / latency['baseline']['p50']:.2f}×"
+        f"query p50 ratio ours/baseline: {ours['p50'] / base['p50']:.2f}× "
+        f"(CPU {ours['cpu_p50'] / base['cpu_p50']:.2f}×)"
+    )
+    print(
+        f"built-in synonyms on/off: p50 {ours['p50'] / plain['p50']:.2f}×, "
+        f"p95 {ours['p95'] / plain['p95']:.2f}× (CPU {ours['cpu_p50'] / plain['cpu_p50']:.2f}×, "
+        f"{ours['cpu_p95'] / plain['cpu_p95']:.2f}×)"
     )
 
     print()
     index_dir = work / "index-ours2"
     search = [sys.executable, str(ROOT / "search.py"), "переговоры", str(corpus_dir)]
     search += ["--index", str(index_dir), "-q"]
-    print(f"CLI search on the built index (wall, median of 3): {wall(search):.2f} s")
+    print(f"CLI search on the built index (wall, median of 3): {wall(search)}")
     sync = [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
             "from indexer import Index; Index(sys.argv[2]).sync([sys.argv[3]])",
             str(ROOT), str(index_dir), str(corpus_dir)]  # fmt: skip
-    print(f"sync of the unchanged corpus (wall, a fresh process): {wall(sync):.2f} s")
+    print(f"sync of the unchanged corpus (wall, a fresh process): {wall(sync)}")
 
 
 if __name__ == "__main__":

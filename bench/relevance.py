@@ -13,8 +13,8 @@ article, paragraphs separated by blank lines) and indexed three ways:
   stems OR-ed: what a Whoosh user gets;
 - Whoosh with pymorphy's first lemma per word and nothing else of ours.
 
-``--systems ours,ours-synonyms`` compares ours (as shipped: no synonyms) with the same
-index searched with the built-in synonyms.
+``--systems ours,ours-no-synonyms`` compares ours (as shipped: with the built-in
+synonyms) with the same index searched without them.
 
 ``--engine opensearch`` puts ours in an OpenSearch cluster too (``ours-opensearch``: an
 existing one at ``--url http://host:port``, else a real two-node cluster started on
@@ -107,7 +107,7 @@ Search = Callable[[str], list[tuple[str, int]]]
 
 
 def ours(
-    corpus: Path, index_dir: Path, location: str | None = None, synonyms: bool = False
+    corpus: Path, index_dir: Path, location: str | None = None, synonyms: bool = True
 ) -> Search:
     from indexer import BUILTIN_SYNONYMS, Index
     from indexer.errors import QueryError, SchemaMismatchError
@@ -191,14 +191,14 @@ def ours_opensearch(corpus: Path, index_dir: Path) -> Search:
     return ours(corpus, index_dir, f"{CLUSTER['url']}/relevance?replicas=1")
 
 
-def ours_with_synonyms(corpus: Path, index_dir: Path) -> Search:
+def ours_without_synonyms(corpus: Path, index_dir: Path) -> Search:
     # The same index as ours: only the queries differ.
-    return ours(corpus, index_dir.parent / "ours", synonyms=True)
+    return ours(corpus, index_dir.parent / "ours", synonyms=False)
 
 
 SYSTEMS: dict[str, Callable[[Path, Path], Search]] = {
     "ours": ours,
-    "ours-synonyms": ours_with_synonyms,
+    "ours-no-synonyms": ours_without_synonyms,
     "ours-opensearch": ours_opensearch,
     "whoosh-snowball": snowball,
     "whoosh-first-lemma": first_lemma_system,

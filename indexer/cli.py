@@ -190,9 +190,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         help="also match the synonyms in FILE: one group a line, separated by commas",
     )
     query.add_argument(
-        "--builtin-synonyms",
-        action="store_true",
-        help="also match the built-in synonyms (РФ = Россия = Российская Федерация …)",
+        "--no-builtin-synonyms",
+        dest="builtin_synonyms",
+        action="store_false",
+        help="not the built-in synonyms (РФ = Россия = Российская Федерация …); "
+        "those of --synonyms still count",
     )
     index.add_argument("--rebuild", action="store_true", help="index every file afresh")
     index.add_argument(

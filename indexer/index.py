@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TypeAlias
 
 from .results import Explanation, Hit, SearchResults, SyncReport
-from .synonyms import Synonyms
+from .synonyms import BUILTIN_SYNONYMS, Synonyms
 
 if TYPE_CHECKING:
     from .engine import Engine, ParagraphId
@@ -64,7 +64,18 @@ def is_under(source: str, roots: Iterable[str]) -> bool:
     >>> is_under("/news/2016/a.txt", ["/news"]), is_under("/newsletter.txt", ["/news"])
     (True, False)
     """
-    return any(source == root or source.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+    return bool(sources_under([source], roots))
+
+
+def sources_under(sources: Iterable[str], roots: Iterable[str]) -> list[str]:
+    """The sources (absolute paths) that :func:`is_under` keeps, in order.
+
+    >>> sources_under(["/news/a.txt", "/newsletter.txt", "/news"], ["/news"])
+    ['/news/a.txt', '/news']
+    """
+    exact = set(roots)
+    folders = tuple(root.rstrip(os.sep) + os.sep for root in exact)
+    return [source for source in sources if source in exact or source.startswith(folders)]
 
 
 class Index:
@@ -87,14 +98,13 @@ class Index:
     """
 
     def __init__(
-        self, location: str | os.PathLike[str], *, synonyms: Synonyms | None = None
+        self, location: str | os.PathLike[str], *, synonyms: Synonyms | None = BUILTIN_SYNONYMS
     ) -> None:
         from .engines import open_engine
 
         self._engine: Engine = open_engine(os.fspath(location))
-        #: What query words also match (:mod:`indexer.synonyms`), e.g. the built-in
-        #: abbreviations ``BUILTIN_SYNONYMS``; None (the default) for none: a phrase
-        #: synonym still takes a slow path (see README, "Synonyms"). Applied to each
+        #: What query words also match (:mod:`indexer.synonyms`): by default the
+        #: built-in abbreviations ``BUILTIN_SYNONYMS``; None for none. Applied to each
         #: query, so it can change at any time.
         self.synonyms = synonyms
         #: Where the index is (an absolute path for a directory).
@@ -278,7 +288,7 @@ class Index:
             return None
         roots = [os.path.realpath(p) for p in as_paths(paths)]
         known = self.sources()
-        inside = tuple(source for source in known if is_under(source, roots))
+        inside = tuple(sources_under(known, roots))
         return None if len(inside) == len(known) else Sources(inside)
 
     def paragraphs(self, source: str, numbers: Iterable[int] | None = None) -> dict[int, str]:

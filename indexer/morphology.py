@@ -25,6 +25,9 @@ _CYRILLIC = re.compile("[а-яё]")
 #: pymorphy strips known prefixes recursively: «нененене…» of a few hundred letters
 #: exhausts Python's stack.
 MAX_ANALYSED_LENGTH = 64
+# Letters that surely have a Unicode name: most words are all of them, and looking each
+# letter's name up added 5% to the time pymorphy takes to parse it.
+_NAMED_LETTERS = re.compile(r"[A-Za-zА-яЁё\d\-]*")
 
 
 @functools.cache
@@ -45,12 +48,18 @@ def parses(word: str) -> list[Parse]:
     >>> [p.normal_form for p in parses("стали")][:2], parses("не" * 200)
     (['стать', 'сталь'], [])
     """
-    if len(word) > MAX_ANALYSED_LENGTH or not all(
-        unicodedata.name(char, "") for char in word if char.isalpha()
-    ):
+    if not _analysable(word):
         return []
     parsed: list[Parse] = get_morph().parse(word)
     return parsed
+
+
+def _analysable(word: str) -> bool:
+    if len(word) > MAX_ANALYSED_LENGTH:
+        return False
+    return bool(_NAMED_LETTERS.fullmatch(word)) or all(
+        unicodedata.name(char, "") for char in word if char.isalpha()
+    )
 
 
 def is_known(word: str) -> bool:
@@ -59,7 +68,8 @@ def is_known(word: str) -> bool:
     >>> is_known("удалёнка"), is_known("перимирия")
     (True, False)
     """
-    return bool(parses(word)) and bool(get_morph().word_is_known(word))
+    # A dictionary lookup: parsing the word as well cost a search a millisecond.
+    return _analysable(word) and bool(get_morph().word_is_known(word))
 
 
 def fold_yo(text: str) -> str:

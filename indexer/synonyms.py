@@ -122,13 +122,30 @@ class Synonyms:
             analysed.append(tuple(dict.fromkeys(m for m in members if m)))
         return tuple(analysed)
 
+    @cached_property
+    def _starting(self) -> dict[str, list[int]]:
+        """The groups by the likeliest lemma of their members' first words."""
+        found: dict[str, list[int]] = {}
+        for number, group in enumerate(self._analysed):
+            for member in group:
+                numbers = found.setdefault(member[0][0], [])
+                if number not in numbers:
+                    numbers.append(number)
+        return found
+
     def of(self, *words: tuple[str, ...]) -> Expansion:
         """The synonyms of a query word with these lemmas, or of a phrase of several
         such words, itself left out."""
         own = {lemma for word in words for lemma in word} if len(words) == 1 else set()
         lemmas: dict[str, None] = {}
         phrases: dict[Member, None] = {}
-        for group in self._analysed:
+        # Only the groups with a member that starts as the words may: a query asks for
+        # each of its words, and most words are in no group.
+        starting = self._starting
+        numbers = sorted(
+            {n for lemma in (words[0] if words else ()) for n in starting.get(lemma, ())}
+        )
+        for group in (self._analysed[n] for n in numbers):
             same = [m for m in group if _matches(m, words)]
             if not same:
                 continue

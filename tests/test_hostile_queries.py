@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import threading
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,16 @@ def test_a_search_out_of_time_answers_with_what_it_found_and_says_so(
     assert len(results) == 1
     assert results.notes == ("the search ran out of time (0 s): the hits are the best of "
                              "the paragraphs it reached",)  # fmt: skip
+
+
+def test_the_time_limit_starts_no_thread(article_index, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whoosh's own time limit starts a timer thread per search: a millisecond, and more
+    # on a busy machine.
+    def no_timer(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a timer thread was started")
+
+    monkeypatch.setattr(threading, "Timer", no_timer)
+    assert article_index.search('"прекращения огня" OR Сирии')
 
 
 def test_strict_refuses_what_plain_search_takes_as_prose(article_index) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import paragraphs, touch_later
-from indexer import Index
+from indexer import BUILTIN_SYNONYMS, Index, Synonyms
 from indexer.engines.whoosh.compiler import compile_plan, score_bag
 from indexer.plan import compile_query
 
@@ -17,12 +17,17 @@ QUESTIONS = [
     "стали",
     "прекращение огня 27 февраля",
     "Какие условия согласовали президенты России и США?",
+    '"прекращение огня"',
+    '"прекращение огня" в Сирии Лавров',
+    '"в Сирии" "в Сирии"',
 ]
 
 
-def _both_ways(index: Index, text: str) -> tuple[dict[int, float], dict[int, float]]:
+def _both_ways(
+    index: Index, text: str, synonyms: Synonyms | None = None
+) -> tuple[dict[int, float], dict[int, float]]:
     searcher = index._engine.searcher()
-    plan = compile_query(text).plan
+    plan = compile_query(text, synonyms=synonyms).plan
     fast = score_bag(plan, searcher)
     assert fast is not None, text
     hits = searcher.search(compile_plan(plan, searcher), limit=None)
@@ -36,6 +41,43 @@ def test_term_at_a_time_scores_equal_the_matchers(article_index, text) -> None:
     assert fast.keys() == slow.keys()
     for docnum, score in slow.items():
         assert fast[docnum] == pytest.approx(score, rel=1e-9)
+
+
+#: Phrase synonyms the article has: «прекращение огня», «режим тишины», «Соединённые Штаты».
+SYNONYMS = BUILTIN_SYNONYMS | Synonyms([["перемирие", "прекращение огня", "режим тишины"]])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "перемирие",
+        "перемирие в Сирии",
+        "Россия США условия перемирия",
+        "США",
+        "огонь МИД",
+        '"режим тишины"',
+        '"прекращение огня" США',
+    ],
+)
+def test_phrase_synonyms_score_term_at_a_time_as_the_matchers_do(article_index, text) -> None:
+    fast, slow = _both_ways(article_index, text, SYNONYMS)
+    assert fast.keys() == slow.keys()
+    for docnum, score in slow.items():
+        assert fast[docnum] == pytest.approx(score, rel=1e-9)
+
+
+def test_a_phrase_synonym_counts_only_where_its_words_stand_together(tmp_path: Path) -> None:
+    texts = [
+        "Стороны договорились о прекращении огня на юге страны.",
+        "Огня в доме не было, а прекращение поставок обсудят позже.",
+        "Перемирие на юге страны соблюдается.",
+        "Режим тишины продлили.",
+    ]
+    with _index_of(tmp_path, *texts) as index:
+        fast, slow = _both_ways(index, "перемирие", SYNONYMS)
+        assert fast == pytest.approx(slow)
+        found = {p.text for p in index._engine.paragraphs(list(fast))}
+        assert found == {texts[0], texts[2], texts[3]}
 
 
 def test_scores_stay_equal_and_positive_after_edits(tmp_path: Path, workdir: Path) -> None:
@@ -55,7 +97,8 @@ def test_scores_stay_equal_and_positive_after_edits(tmp_path: Path, workdir: Pat
 
 def test_other_queries_take_the_collectors_path(article_index) -> None:
     searcher = article_index._engine.searcher()
-    for text in ['"прекращение огня"', "Сирия -перемирие", "перегов*", "=Россия"]:
+    for text in ['="прекращение огня"', '"прекращение огня"~2', "Сирия -перемирие", "перегов*",
+                 "=Россия", '+"прекращение огня" Сирия']:  # fmt: skip
         assert score_bag(compile_query(text).plan, searcher) is None
 
 

@@ -23,7 +23,7 @@ NEWS = [
 
 @pytest.fixture
 def index(tmp_path: Path) -> Index:
-    opened = Index(tmp_path / "index", synonyms=BUILTIN_SYNONYMS)
+    opened = Index(tmp_path / "index")  # the built-in synonyms are on by default
     opened.add("news", "\n\n".join(NEWS))
     return opened
 
@@ -148,11 +148,12 @@ def test_cli_options(
         status = main([*argv, "--total", "-q", "--no-correct", str(corpus)])
         return status, capsys.readouterr().out.strip()
 
-    assert total("РФ", "--builtin-synonyms") == (0, "3")
-    assert total("РФ") == (0, "1")
+    assert total("РФ") == (0, "3")
+    assert total("РФ", "--no-builtin-synonyms") == (0, "1")
     assert total("Москва", "--synonyms", str(mine)) == (0, "1")
-    assert total("Москва", "--synonyms", str(mine), "--builtin-synonyms") == (0, "1")
-    assert total("РФ", "--synonyms", str(mine)) == (0, "1")
+    assert total("Москва", "--synonyms", str(mine), "--no-builtin-synonyms") == (0, "1")
+    assert total("РФ", "--synonyms", str(mine)) == (0, "3")
+    assert total("РФ", "--synonyms", str(mine), "--no-builtin-synonyms") == (0, "1")
     assert total("Москва")[0] == 1
     bad = tmp_path / "bad.txt"
     bad.write_text("одно\n", encoding="utf-8")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from whoosh import query
 
+from ...explain import phrase_matches
 from ...forms import FormCheck, PhraseCheck
 from ...plan import (
     MAX_PREFIX_LEMMAS,
@@ -24,7 +27,7 @@ from ...plan import (
 )
 from ...ranking import BM25, coordination, coordination_weights, informativeness, related_weight
 from .codec import ArrayLeafMatcher
-from .internals import block_arrays, next_block
+from .internals import block_arrays, block_values, next_block
 from .matchers import (
     BestOf,
     Budget,
@@ -167,13 +170,59 @@ def _all_of(queries: list[Any]) -> Any:
 # compiled tree document by document, paying several Python calls per matcher and
 # document; reading each posting list once and adding up per paragraph costs one call
 # per posting, several times less. The scores are the same (``tests`` compare both).
+#
+# A phrase in quotes scores the same way, its lemmas summed, in the paragraphs where its
+# words stand together (:func:`phrase_in`, found from the postings' positions);
+# so does a word with phrase synonyms, a OneOf of the word and, for each phrase, the
+# phrase's lemmas scored as one word where the phrase stands.
 
 
-def bag_words(plan: Node) -> list[Word] | None:
-    """The words of a plain bag of words (no exact forms), else None."""
+class Alternative(NamedTuple):
+    """One way a part of a bag matches: a word (the best of its lemmas counts) or a
+    phrase (its words' lemmas summed), only where the ``phrase`` words, if any, stand
+    together."""
+
+    node: Word | PhraseWords
+    phrase: tuple[tuple[str, ...], ...] | None = None
+
+
+def bag_parts(plan: Node) -> list[tuple[Node, list[Alternative]]] | None:
+    """The parts of a plain bag of words and phrases (no exact forms, no slop), each
+    with the ways it matches: a word, a phrase, or either with its synonyms; else
+    None."""
     parts = plan.parts if isinstance(plan, Coordinated) else (plan,)
-    words = [part for part in parts if isinstance(part, Word) and part.form is None]
-    return words if len(words) == len(parts) else None
+    found = []
+    for part in parts:
+        alternatives = []
+        for node in part.parts if isinstance(part, OneOf) else (part,):
+            alternative = _alternative(node)
+            if alternative is None:
+                return None
+            alternatives.append(alternative)
+        found.append((part, alternatives))
+    return found
+
+
+def _alternative(node: Node) -> Alternative | None:
+    if isinstance(node, Word) and node.form is None:
+        return Alternative(node)
+    if isinstance(node, PhraseWords) and _plain(node):
+        return Alternative(node, node.words)
+    if (
+        isinstance(node, Filtered)
+        and isinstance(node.scored, Word)
+        and node.scored.form is None
+        and not node.excluded
+        and len(node.required) == 1
+        and isinstance(phrase := node.required[0], PhraseWords)
+        and _plain(phrase)
+    ):
+        return Alternative(node.scored, phrase.words)
+    return None
+
+
+def _plain(phrase: PhraseWords) -> bool:
+    return phrase.slop is None and phrase.forms is None
 
 
 def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
@@ -181,22 +230,20 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
 
     Returns None for any other plan: those take the collector's path.
     """
-    words = bag_words(plan)
-    if words is None:
+    parts = bag_parts(plan)
+    if parts is None:
         return None
     stats = statistics(searcher)
     coordinated = isinstance(plan, Coordinated)
     weights = (
-        coordination_weights([informativeness(w.lemmas, stats) for w in words])
+        coordination_weights([informativeness(lemmas_of(part), stats) for part, _ in parts])
         if coordinated
         else []
     )
     total = sum(weights)
-    scorers: list[list[tuple[str, BM25]]] = []
-    for word in words:
-        own = [(lemma, BM25.of(lemma, stats)) for lemma in word.lemmas]
-        related = [(lemma, related_weight(word.lemmas, lemma, stats)) for lemma in word.related]
-        scorers.append(own + [(lemma, BM25.of(lemma, stats, w)) for lemma, w in related if w])
+    scorers = [
+        [(_scorers(way.node, stats), way) for way in alternatives] for _, alternatives in parts
+    ]
     scores: dict[int, float] = {}
     matched: dict[int, float] = {}
     leaves = searcher.subsearchers if not searcher.is_atomic() else [(searcher, 0)]
@@ -205,27 +252,187 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
         if not reader.doc_count_all():  # an empty shard
             continue
         lengths = paragraph_lengths(reader)
-        for i, terms in enumerate(scorers):
+        for i, alternatives in enumerate(scorers):
             best: dict[int, float] = {}
-            for lemma, bm25 in terms:
-                if (CONTENT, lemma) not in reader:
-                    continue
-                # BM25 as ranking.BM25 computes it, its constants taken out of the loop.
-                c1, c2, c3 = bm25.constants
-                for ids, tfs in postings(reader, lemma):
-                    for docnum, tf in zip(ids, tfs, strict=True):
-                        score = c1 * tf / (tf + c2 + c3 * lengths[docnum])
-                        if score > best.get(docnum, 0.0):
-                            best[docnum] = score
+            for terms, way in alternatives:
+                if way.phrase is None:
+                    blocks = functools.partial(_postings_if_any, reader)
+                else:
+                    blocks = functools.partial(phrase_in(reader, way.phrase).blocks, reader)
+                if isinstance(way.node, PhraseWords):
+                    _raise(best, _summed_scores(terms, lengths, blocks))
+                else:
+                    _best_scores(terms, lengths, best, blocks)
             for docnum, score in best.items():
                 key = docnum + offset
                 scores[key] = scores.get(key, 0.0) + score
                 if coordinated:
                     matched[key] = matched.get(key, 0.0) + weights[i]
     if coordinated:
+        # As many factors as sums of the parts' weights, not as paragraphs.
+        factors: dict[float, float] = {}
         for key, score in scores.items():
-            scores[key] = score * coordination(matched[key], total)
+            share = matched[key]
+            factor = factors.get(share)
+            if factor is None:
+                factor = factors[share] = coordination(share, total)
+            scores[key] = score * factor
     return scores
+
+
+def _scorers(node: Word | PhraseWords, stats: Any) -> list[tuple[str, BM25]]:
+    """The BM25 of each lemma that counts: a word's own and its related lemmas
+    (weighted), a phrase's distinct lemmas of each word (a repeated word each time)."""
+    if isinstance(node, PhraseWords):
+        lemmas = [lemma for word in node.words for lemma in dict.fromkeys(word)]
+        return [(lemma, BM25.of(lemma, stats)) for lemma in lemmas]
+    own = [(lemma, BM25.of(lemma, stats)) for lemma in node.lemmas]
+    related = [(lemma, related_weight(node.lemmas, lemma, stats)) for lemma in node.related]
+    return own + [(lemma, BM25.of(lemma, stats, w)) for lemma, w in related if w]
+
+
+#: A lemma's postings as ``(document numbers, frequencies)`` blocks.
+Blocks = Iterable[tuple[Sequence[int], Sequence[float]]]
+
+
+def _best_scores(
+    terms: list[tuple[str, BM25]],
+    lengths: Sequence[int],
+    best: dict[int, float],
+    blocks: Callable[[str], Blocks],
+) -> None:
+    """Raise ``best`` to the best of the terms' scores in each paragraph of a segment
+    whose postings ``blocks`` gives."""
+    for lemma, bm25 in terms:
+        # BM25 as ranking.BM25 computes it, its constants taken out of the loop.
+        c1, c2, c3 = bm25.constants
+        for ids, tfs in blocks(lemma):
+            for docnum, tf in zip(ids, tfs, strict=True):
+                score = c1 * tf / (tf + c2 + c3 * lengths[docnum])
+                if score > best.get(docnum, 0.0):
+                    best[docnum] = score
+
+
+def _summed_scores(
+    terms: list[tuple[str, BM25]], lengths: Sequence[int], blocks: Callable[[str], Blocks]
+) -> dict[int, float]:
+    """The sum of the terms' scores in each paragraph of a segment whose postings
+    ``blocks`` gives."""
+    found: dict[int, float] = {}
+    for lemma, bm25 in terms:
+        c1, c2, c3 = bm25.constants
+        for ids, tfs in blocks(lemma):
+            for docnum, tf in zip(ids, tfs, strict=True):
+                found[docnum] = found.get(docnum, 0.0) + c1 * tf / (tf + c2 + c3 * lengths[docnum])
+    return found
+
+
+def _raise(best: dict[int, float], scores: dict[int, float]) -> None:
+    for docnum, score in scores.items():
+        if score > best.get(docnum, 0.0):
+            best[docnum] = score
+
+
+def _postings_if_any(reader: Any, lemma: str) -> Blocks:
+    return postings(reader, lemma) if (CONTENT, lemma) in reader else ()
+
+
+class PhraseMatches:
+    """Where a phrase stands in a segment: the paragraphs, and the postings in them of
+    the lemmas asked for (those of the phrase's words read as the phrase was found)."""
+
+    def __init__(
+        self, paragraphs: frozenset[int], found: dict[str, tuple[list[int], list[float]]]
+    ) -> None:
+        self.paragraphs = paragraphs
+        self._postings = found
+
+    def blocks(self, reader: Any, lemma: str) -> Blocks:
+        """The postings of a lemma in the phrase's paragraphs of the segment ``reader``."""
+        found = self._postings.get(lemma)
+        if found is None:
+            ids: list[int] = []
+            tfs: list[float] = []
+            for block_ids, block_tfs in _postings_if_any(reader, lemma):
+                for docnum, tf in zip(block_ids, block_tfs, strict=True):
+                    if docnum in self.paragraphs:
+                        ids.append(docnum)
+                        tfs.append(tf)
+            found = self._postings[lemma] = (ids, tfs)
+        return (found,)
+
+
+#: Phrases that a segment reader keeps where they stand: a synonym list's are asked
+#: again and again, a phrase typed in quotes maybe once.
+MAX_KEPT_PHRASES = 256
+
+_phrases: WeakKeyDictionary[Any, dict[tuple[tuple[str, ...], ...], PhraseMatches]] = (
+    WeakKeyDictionary()
+)
+
+
+def phrase_in(reader: Any, words: tuple[tuple[str, ...], ...]) -> PhraseMatches:
+    """Where words (each any of its lemmas) stand next to each other in order in a
+    segment, as :func:`indexer.explain.phrase_matches` finds them.
+
+    Kept per segment reader, up to :data:`MAX_KEPT_PHRASES` phrases.
+    """
+    known = _phrases.setdefault(reader, {})
+    found = known.get(words)
+    if found is None:
+        if len(known) >= MAX_KEPT_PHRASES:
+            known.clear()
+        found = known[words] = _find_phrase(reader, words)
+    return found
+
+
+def _find_phrase(reader: Any, words: tuple[tuple[str, ...], ...]) -> PhraseMatches:
+    decode = reader.schema[CONTENT].format.decode_positions
+    # Each word's encoded positions by paragraph, and each lemma's postings, read a
+    # block at a time.
+    values: list[dict[int, list[bytes]]] = []
+    read: dict[str, list[tuple[int, float]]] = {}
+    for word in words:
+        found: dict[int, list[bytes]] = {}
+        for lemma in word:
+            if lemma in read or (CONTENT, lemma) not in reader:
+                continue
+            read[lemma] = []
+            for ids, tfs, encoded in posting_values(reader, lemma):
+                read[lemma] += zip(ids, tfs, strict=True)
+                for docnum, value in zip(ids, encoded, strict=True):
+                    found.setdefault(docnum, []).append(value)
+        values.append(found)
+    shared = set.intersection(*(set(found) for found in values)) if values else set()
+    paragraphs = frozenset(
+        docnum
+        for docnum in shared
+        if phrase_matches(
+            [sorted({p for value in found[docnum] for p in decode(value)}) for found in values],
+            None,
+        )
+    )
+    kept = {}
+    for lemma, pairs in read.items():
+        inside = [(docnum, tf) for docnum, tf in pairs if docnum in paragraphs]
+        kept[lemma] = ([docnum for docnum, _ in inside], [tf for _, tf in inside])
+    return PhraseMatches(paragraphs, kept)
+
+
+def posting_values(
+    reader: Any, lemma: str
+) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[bytes]]]:
+    """The postings of a paragraph lemma as ``(document numbers, frequencies, encoded
+    positions)`` blocks, as :func:`postings` reads them."""
+    m = reader.postings(CONTENT, lemma)
+    if isinstance(m, ArrayLeafMatcher):
+        while m.is_active():
+            yield (*block_arrays(m), block_values(m))
+            next_block(m)
+        return
+    while m.is_active():
+        yield (m.id(),), (m.weight(),), (m.value(),)
+        m.next()
 
 
 def postings(reader: Any, lemma: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:

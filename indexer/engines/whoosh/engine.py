@@ -40,6 +40,7 @@ class WhooshEngine:
         self._searcher: Any = None
         self._lock = threading.RLock()
         self._pinned = 0
+        self._records: tuple[Any, dict[str, FileRecord]] | None = None
 
     # -- reading ---------------------------------------------------------------------
 
@@ -81,9 +82,9 @@ class WhooshEngine:
         return WhooshVocabulary(self.searcher().reader())
 
     def candidates(self, plan: Node, depth: int) -> Candidates:
-        """A plain bag of words is scored term at a time (:func:`.compiler.score_bag`);
-        any other plan goes through Whoosh's collector, whose block skipping makes the
-        count an estimate."""
+        """A plain bag of words and quoted phrases, synonyms and all, is scored term at
+        a time (:func:`.compiler.score_bag`); any other plan goes through Whoosh's
+        collector, whose block skipping makes the count an estimate."""
         import heapq
 
         from whoosh.collectors import TimeLimit
@@ -94,7 +95,12 @@ class WhooshEngine:
         searcher = self.searcher()
         scores = score_bag(plan, searcher)
         if scores is not None:
-            ranked = heapq.nsmallest(depth + 1, scores.items(), key=lambda i: (-i[1], i[0]))
+            # The score of the last one wanted first (comparing bare floats), then the
+            # few paragraphs that reach it in order: ordering all of them by score and
+            # number cost a common word's search a seventh of its time.
+            floor = heapq.nlargest(depth + 1, scores.values())[-1] if scores else 0.0
+            reach = [item for item in scores.items() if item[1] >= floor]
+            ranked = heapq.nsmallest(depth + 1, reach, key=lambda i: (-i[1], i[0]))
             best = ranked[:depth]
             if len(ranked) > depth and ranked[depth][1] == best[-1][1]:
                 # Others tie with the last one (rarely: only then are all scores read).
@@ -163,10 +169,18 @@ class WhooshEngine:
 
     def file_records(self) -> dict[str, FileRecord]:
         with self.reading():
-            try:
-                return load_manifest(self.searcher(), self._storage.manifest_cache)
-            except DAMAGE as exc:
-                raise self._storage.damage(exc) from exc
+            searcher = self.searcher()
+            # Read once per state of the index: a command-line search asks for them to
+            # sync and again to list the sources it searches.
+            if self._records is None or self._records[0] is not searcher:
+                try:
+                    self._records = (
+                        searcher,
+                        load_manifest(searcher, self._storage.manifest_cache),
+                    )
+                except DAMAGE as exc:
+                    raise self._storage.damage(exc) from exc
+            return dict(self._records[1])
 
     # -- writing ---------------------------------------------------------------------
 
@@ -213,6 +227,7 @@ class WhooshEngine:
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
+            self._records = None
 
     def close(self) -> None:
         self._reset()

@@ -1,7 +1,8 @@
 """Every place the embedded engine reaches past Whoosh's public API, by name.
 
 Two shortcuts make search fast and need Whoosh's insides: a posting list read a block
-of 128 postings at a time (:func:`block_arrays`, :func:`next_block`), and the encoded
+of 128 postings at a time (:func:`block_arrays`, :func:`block_values`,
+:func:`next_block`), and the encoded
 paragraph lengths of a segment read in one go (:func:`length_bytes`); the storage maps
 files into memory (:func:`file_path`, :func:`mapped_file`) and reads and writes a
 shard's table of contents itself (:func:`read_toc`, :class:`PinnedIndex`,
@@ -39,6 +40,12 @@ def block_arrays(matcher: Any) -> tuple[Sequence[int], Sequence[float]]:
     """The document numbers and weights of the block a leaf matcher is in, whole."""
     matcher.id(), matcher.weight()  # loads the block's arrays
     return matcher._ids, matcher._weights
+
+
+def block_values(matcher: Any) -> Sequence[bytes]:
+    """The encoded values (positions) of the block a leaf matcher is in, whole."""
+    matcher.value()  # loads the block's values
+    return matcher._values
 
 
 def next_block(matcher: Any) -> None:

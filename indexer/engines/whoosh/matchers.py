@@ -326,16 +326,28 @@ MAX_CHECKED_LENGTH = 1_000_000
 class PatientTimeLimit(TimeLimitCollector):
     """Whoosh's ``TimeLimitCollector``, which stops as soon as its time is up, even if
     that was spent before the first match (building the matchers): this one collects
-    at least ``least`` matches of each shard first."""
+    at least ``least`` matches of each shard first.
+
+    It reads the clock between matches, where Whoosh's own looks at a flag that a timer
+    thread sets: starting a thread for each search cost a millisecond of wall time, and
+    more on a busy machine, where the new thread waits for a core.
+    """
 
     def __init__(self, child: Any, timelimit: float, least: int) -> None:
         super().__init__(child, timelimit, use_alarm=False)
         self.least = least
+        self.deadline = time.monotonic() + timelimit
+
+    def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
+        self.child.prepare(top_searcher, q, context)
+        self.timedout = False
+        self.deadline = time.monotonic() + self.timelimit
 
     def collect_matches(self) -> None:
         child = self.child
         for number, docnum in enumerate(child.matches()):
-            if self.timedout and number >= self.least:
+            if number >= self.least and time.monotonic() > self.deadline:
+                self.timedout = True
                 raise TimeLimit
             child.collect(docnum)
 
