@@ -96,6 +96,18 @@ def test_a_search_out_of_time_answers_with_what_it_found_and_says_so(
                              "the paragraphs it reached",)  # fmt: skip
 
 
+def test_reading_a_document_has_no_time_limit(
+    article_index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A document is read through the engine's search for its source: the search's time
+    # limit must not cut it short, or a long file would open with paragraphs missing.
+    source = article_index.sources()[0]
+    whole = article_index.document(source)
+    monkeypatch.setattr(whoosh_engine, "SEARCH_TIME_LIMIT", 0.0)
+    assert article_index.document(source) == whole
+    assert len(article_index.paragraphs(source)) == len(whole) > 5
+
+
 def test_the_time_limit_starts_no_thread(article_index, monkeypatch: pytest.MonkeyPatch) -> None:
     # Whoosh's own time limit starts a timer thread per search: a millisecond, and more
     # on a busy machine.
