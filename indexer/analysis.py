@@ -21,14 +21,15 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from .morphology import LEMMA_CACHE_SIZE, lemma_weights
+from .readings import WEIGHT_UNITS, in_context, units, weights
 
 #: Bumped whenever what a text is analysed into changes: every engine's index of another
 #: version must then be rebuilt.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 # Letters and digits, with combining accents and soft hyphens allowed inside a word:
 # «за́мок» (a stress mark) and «пере\xadговоры» (a soft hyphen) are single words.
@@ -69,10 +70,13 @@ class Piece(NamedTuple):
     end: int
     text: str
     lemmas: tuple[str, ...] = ()
+    #: How much the piece counts for each of its lemmas (:mod:`indexer.readings`).
+    weights: tuple[float, ...] = ()
 
 
 class Word(NamedTuple):
-    """One analysed word of a text (or part of a compound): where it is, its lemmas.
+    """One analysed word of a text (or part of a compound): where it is, its lemmas,
+    and how likely it means each of them where it stands (:mod:`indexer.readings`).
 
     A compound and its parts share a ``position``: the number of the word in the text.
     """
@@ -82,6 +86,27 @@ class Word(NamedTuple):
     text: str
     lemmas: tuple[str, ...]
     position: int
+    weights: tuple[float, ...] = ()
+
+
+class Occurrences(list[int]):
+    """Where a lemma stands in a text (word positions, in order), and its term frequency:
+    the summed weights of the words that may mean it, in whole
+    :data:`~indexer.readings.WEIGHT_UNITS` (``units``).
+
+    >>> found = Occurrences([1, 4], units=105)
+    >>> found, found.tf
+    ([1, 4], 1.05)
+    """
+
+    def __init__(self, positions: Iterable[int] = (), units: int = 0) -> None:
+        super().__init__(positions)
+        self.units = units
+
+    @property
+    def tf(self) -> float:
+        """The term frequency BM25 counts."""
+        return self.units / WEIGHT_UNITS
 
 
 Pieces = tuple[Piece, ...]
@@ -150,7 +175,7 @@ class GluedDigitsFilter(WordFilter):
     """A word whose letters are glued to digits («Интернет2», «iPhone15») also stands
     for the lemmas of its letters, as documents index its parts (:class:`CompoundFilter`).
 
-    >>> GluedDigitsFilter()((Piece(0, 9, "интернет2", ("интернет2",)),))[0].lemmas
+    >>> GluedDigitsFilter()((Piece(0, 9, "интернет2", ("интернет2",), (1.0,)),))[0].lemmas
     ('интернет2', 'интернет')
     """
 
@@ -164,22 +189,28 @@ class GluedDigitsFilter(WordFilter):
         # A lone letter («5G») would find nearly everything.
         letters = [part for part in _PARTS.findall(piece.text) if len(part) > 1 and part.isalpha()]
         found = [lemma for part in letters for lemma, _ in lemma_weights(part)]
-        return piece._replace(lemmas=tuple(dict.fromkeys([*piece.lemmas, *found])))
+        lemmas = tuple(dict.fromkeys([*piece.lemmas, *found]))
+        added = (1.0,) * (len(lemmas) - len(piece.lemmas))
+        return piece._replace(lemmas=lemmas, weights=(*piece.weights, *added))
 
 
 class LemmaFilter(WordFilter):
     """Every distinct normal form of each piece, most probable first, folded ё→е
-    (see :func:`indexer.morphology.lemma_weights`).
+    (see :func:`indexer.morphology.lemma_weights`), each weighted by how likely it is
+    out of context (:func:`indexer.readings.weights`).
 
-    >>> LemmaFilter()((Piece(0, 5, "стали"),))[0].lemmas
-    ('стать', 'сталь')
+    >>> LemmaFilter()((Piece(0, 5, "стали"),))[0][3:]
+    (('стать', 'сталь'), (1.0, 0.05))
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
-        return tuple(
-            piece._replace(lemmas=tuple(lemma for lemma, _ in lemma_weights(piece.text)))
-            for piece in pieces
-        )
+        return tuple(self._lemmatised(piece) for piece in pieces)
+
+    @staticmethod
+    def _lemmatised(piece: Piece) -> Piece:
+        found = lemma_weights(piece.text)
+        lemmas = tuple(lemma for lemma, _ in found)
+        return piece._replace(lemmas=lemmas, weights=weights([p for _, p in found]))
 
 
 class WordTokenizer:
@@ -221,33 +252,82 @@ class Analyzer:
         return pieces
 
     def __call__(self, text: str) -> Iterator[Word]:
-        """The words of ``text``, each with its offsets, lemmas and position."""
-        for position, match in enumerate(self.tokenizer(text)):
+        """The words of ``text``, each with its offsets, lemmas, position and weights."""
+        for position, match, pieces in self._weighed(text):
             start = match.start()
-            for piece in self.word(match.group()):
+            for piece in pieces:
                 a, b = start + piece.start, start + piece.end
-                yield Word(a, b, text[a:b], piece.lemmas, position)
+                yield Word(a, b, text[a:b], piece.lemmas, position, piece.weights)
 
-    def positions(self, text: str) -> dict[str, list[int]]:
-        """Each lemma of ``text`` with the positions of the words it stands for, in order.
+    def _weighed(self, text: str) -> Iterator[tuple[int, re.Match[str], Pieces]]:
+        """Each word of ``text``: its number, its match, and its pieces, an ambiguous
+        word's lemmas weighted where it stands (:func:`indexer.readings.in_context`)."""
+        matches = list(self.tokenizer(text))
+        analysed = [self.word(match.group()) for match in matches]
+        for position, (match, pieces) in enumerate(zip(matches, analysed, strict=True)):
+            whole = pieces[0]
+            if len(whole.lemmas) > 1:
+                found = in_context(
+                    whole.text, whole.lemmas, *_context(text, matches, analysed, position)
+                )
+                if found is not None:
+                    pieces = (whole._replace(weights=found), *pieces[1:])
+            yield position, match, pieces
+
+    def positions(self, text: str) -> dict[str, Occurrences]:
+        """Each lemma of ``text`` with the positions of the words it stands for, in order,
+        and its term frequency: how likely those words mean it, summed.
 
         A lemma that stands for a compound and for its part, or for two parts, is listed
         at that position each time, as a search engine counts the stacked tokens.
 
-        >>> INDEX.positions("Цены стали, цены")
+        >>> found = INDEX.positions("Цены стали, цены")
+        >>> found
         {'цена': [0, 2], 'стать': [1], 'сталь': [1]}
+        >>> [occurrences.units for occurrences in found.values()]
+        [200, 100, 5]
         """
-        found: dict[str, list[int]] = {}
-        word = self.word
-        for position, match in enumerate(self.tokenizer(text)):
-            for piece in word(match.group()):
-                for lemma in piece.lemmas:
+        found: dict[str, Occurrences] = {}
+        summed: dict[str, float] = {}
+        for position, _, pieces in self._weighed(text):
+            for piece in pieces:
+                for lemma, weight in zip(piece.lemmas, piece.weights, strict=True):
                     listed = found.get(lemma)
                     if listed is None:
-                        found[lemma] = [position]
+                        found[lemma] = Occurrences([position])
+                        summed[lemma] = weight
                     else:
                         listed.append(position)
+                        summed[lemma] += weight
+        for lemma, listed in found.items():
+            listed.units = units(summed[lemma])
         return found
+
+
+_SENTENCE_END = frozenset(".!?…")
+_QUOTES = frozenset("«\"„“”'")
+
+
+def _context(
+    text: str, matches: list[re.Match[str]], analysed: list[Pieces], at: int
+) -> tuple[str | None, str | None, bool | None]:
+    """The words before and after word ``at`` within its sentence (as analysed, lower
+    case), and whether it is capitalised inside the sentence (None where that says
+    nothing: at the start of a sentence or a quote, or written all in capitals)."""
+    match = matches[at]
+    gap_before = text[matches[at - 1].end() : match.start()] if at else ""
+    starts = at == 0 or bool(_SENTENCE_END.intersection(gap_before))
+    before = None if starts else analysed[at - 1][0].text
+    after = None
+    if at + 1 < len(matches):
+        gap_after = text[match.end() : matches[at + 1].start()]
+        if not _SENTENCE_END.intersection(gap_after):
+            after = analysed[at + 1][0].text
+    written = match.group()
+    capitalised: bool | None = written[0].isupper()
+    if starts or _QUOTES.intersection(gap_before) or (len(written) > 1 and written.isupper()):
+        capitalised = None
+    return before, after, capitalised
 
 
 #: How documents are analysed: compounds also by their parts.

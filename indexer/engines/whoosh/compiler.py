@@ -23,6 +23,7 @@ from ...plan import (
     lemmas_of,
 )
 from ...ranking import BM25, coordination, coordination_weights, informativeness, related_weight
+from ...readings import WEIGHT_UNITS
 from .codec import ArrayLeafMatcher
 from .internals import block_arrays, next_block
 from .matchers import (
@@ -212,8 +213,9 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
                     continue
                 # BM25 as ranking.BM25 computes it, its constants taken out of the loop.
                 c1, c2, c3 = bm25.constants
-                for ids, tfs in postings(reader, lemma):
-                    for docnum, tf in zip(ids, tfs, strict=True):
+                for ids, frequencies in postings(reader, lemma):
+                    for docnum, units in zip(ids, frequencies, strict=True):
+                        tf = units / WEIGHT_UNITS
                         score = c1 * tf / (tf + c2 + c3 * lengths[docnum])
                         if score > best.get(docnum, 0.0):
                             best[docnum] = score
@@ -229,7 +231,8 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
 
 
 def postings(reader: Any, lemma: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """The postings of a paragraph lemma as ``(document numbers, frequencies)`` blocks.
+    """The postings of a paragraph lemma as ``(document numbers, weights)`` blocks (term
+    frequencies in :data:`~indexer.readings.WEIGHT_UNITS`).
 
     Our codec's posting lists hand over each block whole; a short list inlined in the
     term table, or a segment with deletions, gives its postings one by one.
