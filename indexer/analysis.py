@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from .morphology import LEMMA_CACHE_SIZE, lemma_weights
+from .morphology import LEMMA_CACHE_SIZE, is_known, lemma_weights
 from .readings import WEIGHT_UNITS, in_context, units, weights
 
 #: Bumped whenever what a text is analysed into changes: every engine's index of another
@@ -129,7 +129,7 @@ class CleanFilter(WordFilter):
     """Soft hyphens and stress marks dropped, letters composed (see :func:`clean_word`).
 
     >>> CleanFilter()((Piece(0, 6, "за\u0301мок"),))
-    (Piece(start=0, end=6, text='замок', lemmas=()),)
+    (Piece(start=0, end=6, text='замок', lemmas=(), weights=()),)
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
@@ -140,7 +140,7 @@ class LowercaseFilter(WordFilter):
     """Lower case.
 
     >>> LowercaseFilter()((Piece(0, 3, "МИД"),))
-    (Piece(start=0, end=3, text='мид', lemmas=()),)
+    (Piece(start=0, end=3, text='мид', lemmas=(), weights=()),)
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
@@ -200,7 +200,7 @@ class LemmaFilter(WordFilter):
     out of context (:func:`indexer.readings.weights`).
 
     >>> LemmaFilter()((Piece(0, 5, "стали"),))[0][3:]
-    (('стать', 'сталь'), (1.0, 0.05))
+    (('стать', 'сталь'), (0.975346, 0.024654))
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
@@ -210,7 +210,11 @@ class LemmaFilter(WordFilter):
     def _lemmatised(piece: Piece) -> Piece:
         found = lemma_weights(piece.text)
         lemmas = tuple(lemma for lemma, _ in found)
-        return piece._replace(lemmas=lemmas, weights=weights([p for _, p in found]))
+        # pymorphy's guesses for a word it does not know are no probabilities of what
+        # the word means: each counts fully.
+        known = len(found) == 1 or is_known(piece.text)
+        likely = weights([p for _, p in found]) if known else (1.0,) * len(found)
+        return piece._replace(lemmas=lemmas, weights=likely)
 
 
 class WordTokenizer:
@@ -267,9 +271,8 @@ class Analyzer:
         for position, (match, pieces) in enumerate(zip(matches, analysed, strict=True)):
             whole = pieces[0]
             if len(whole.lemmas) > 1:
-                found = in_context(
-                    whole.text, whole.lemmas, *_context(text, matches, analysed, position)
-                )
+                before = _before(text, matches, analysed, position)
+                found = in_context(whole.text, whole.lemmas, before)
                 if found is not None:
                     pieces = (whole._replace(weights=found), *pieces[1:])
             yield position, match, pieces
@@ -285,7 +288,7 @@ class Analyzer:
         >>> found
         {'цена': [0, 2], 'стать': [1], 'сталь': [1]}
         >>> [occurrences.units for occurrences in found.values()]
-        [200, 100, 5]
+        [200, 98, 2]
         """
         found: dict[str, Occurrences] = {}
         summed: dict[str, float] = {}
@@ -305,29 +308,13 @@ class Analyzer:
 
 
 _SENTENCE_END = frozenset(".!?…")
-_QUOTES = frozenset("«\"„“”'")
 
 
-def _context(
-    text: str, matches: list[re.Match[str]], analysed: list[Pieces], at: int
-) -> tuple[str | None, str | None, bool | None]:
-    """The words before and after word ``at`` within its sentence (as analysed, lower
-    case), and whether it is capitalised inside the sentence (None where that says
-    nothing: at the start of a sentence or a quote, or written all in capitals)."""
-    match = matches[at]
-    gap_before = text[matches[at - 1].end() : match.start()] if at else ""
-    starts = at == 0 or bool(_SENTENCE_END.intersection(gap_before))
-    before = None if starts else analysed[at - 1][0].text
-    after = None
-    if at + 1 < len(matches):
-        gap_after = text[match.end() : matches[at + 1].start()]
-        if not _SENTENCE_END.intersection(gap_after):
-            after = analysed[at + 1][0].text
-    written = match.group()
-    capitalised: bool | None = written[0].isupper()
-    if starts or _QUOTES.intersection(gap_before) or (len(written) > 1 and written.isupper()):
-        capitalised = None
-    return before, after, capitalised
+def _before(text: str, matches: list[re.Match[str]], analysed: list[Pieces], at: int) -> str | None:
+    """The word before word ``at`` in its sentence, as analysed (lower case), or None."""
+    if not at or _SENTENCE_END.intersection(text[matches[at - 1].end() : matches[at].start()]):
+        return None
+    return analysed[at - 1][0].text
 
 
 #: How documents are analysed: compounds also by their parts.
@@ -341,6 +328,6 @@ def words(text: str, analyzer: Analyzer = INDEX) -> list[Word]:
     """The words of ``text`` with their offsets and the lemmas each one is indexed by.
 
     >>> words("Главы МИД")[1]
-    Word(start=6, end=9, text='МИД', lemmas=('мид',), position=1)
+    Word(start=6, end=9, text='МИД', lemmas=('мид',), position=1, weights=(1.0,))
     """
     return list(analyzer(text))

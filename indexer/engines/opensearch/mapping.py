@@ -50,7 +50,7 @@ def paragraph_fields(text: str) -> dict[str, Any]:
 
     >>> fields = paragraph_fields("Цены стали")
     >>> fields["lemmas"], fields["forms"], fields["weights"], fields["length"]
-    ('цена стать|сталь', 'цены стали', 'цена|100 стать|100 сталь|5 _|95', 3)
+    ('цена стать|сталь', 'цены стали', 'цена|100 стать|98 сталь|2 _|100', 3)
     """
     lemmas: list[dict[str, None]] = []
     forms: list[dict[str, None]] = []
