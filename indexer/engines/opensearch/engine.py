@@ -53,8 +53,10 @@ from .mapping import (
 #: What a search fetches of each candidate: the lemma groups give its positions, the
 #: weights its term frequencies.
 STORED_FIELDS = [TEXT, "source", "paragraph", "length", LEMMAS, WEIGHTS]
-#: OpenSearch versions this engine is tested with (major versions).
+#: OpenSearch versions this engine is tested with (major versions), and the first it
+#: works with (``delimited_term_freq``, for the weights field, came in 2.13).
 SUPPORTED_MAJOR = (2,)
+MINIMUM_VERSION = (2, 13)
 #: How many of the cluster's best candidates are scored again in Python.
 RESCORED = 50
 #: The most hits one search may ask for (OpenSearch's ``index.max_result_window``).
@@ -83,17 +85,21 @@ def unsupported(info: dict[str, Any]) -> str | None:
 
     >>> unsupported({"version": {"distribution": "opensearch", "number": "2.19.6"}})
     >>> unsupported({"version": {"distribution": "opensearch", "number": "1.3.20"}})
-    'runs OpenSearch 1.3.20; this tool works with OpenSearch 2.x'
-    >>> unsupported({"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"})
-    'is not OpenSearch (it says version 8.15.0); this tool works with OpenSearch 2.x'
+    'runs OpenSearch 1.3.20; this tool works with OpenSearch 2.13 or a later 2.x'
+    >>> unsupported({"version": {"distribution": "opensearch", "number": "2.11.1"}})
+    'runs OpenSearch 2.11.1; this tool works with OpenSearch 2.13 or a later 2.x'
+    >>> unsupported({"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"})[:44]
+    'is not OpenSearch (it says version 8.15.0); '
     """
+    wanted = "this tool works with OpenSearch 2.13 or a later 2.x"
     version = info.get("version") if isinstance(info, dict) else None
     number = str(version.get("number", "?")) if isinstance(version, dict) else "?"
     if not isinstance(version, dict) or version.get("distribution") != "opensearch":
-        return f"is not OpenSearch (it says version {number}); this tool works with OpenSearch 2.x"
-    major = number.split(".")[0]
-    if not major.isdigit() or int(major) not in SUPPORTED_MAJOR:
-        return f"runs OpenSearch {number}; this tool works with OpenSearch 2.x"
+        return f"is not OpenSearch (it says version {number}); {wanted}"
+    parts = re.findall(r"\d+", number)[:2]
+    known = tuple(int(part) for part in parts) if len(parts) == 2 else None
+    if known is None or known[0] not in SUPPORTED_MAJOR or known < MINIMUM_VERSION:
+        return f"runs OpenSearch {number}; {wanted}"
     return None
 
 
