@@ -28,7 +28,7 @@ from ...plan import (
     Word,
 )
 from ...ranking import RELATED_WEIGHT
-from .mapping import FORMS, LEMMAS, WEIGHTS, clip
+from .mapping import FORMS, LEMMAS, SCORE_FACTOR, WEIGHTS, clip
 
 #: A prefix's lemmas score a candidate by at most this many of them (which match is
 #: decided by the word forms, in full).
@@ -41,10 +41,10 @@ def compile_plan(node: Node) -> Query:
     """The OpenSearch query of a plan."""
     match node:
         case Word():
-            terms = [_term(WEIGHTS, lemma) for lemma in node.lemmas]
+            terms = [_scored(lemma) for lemma in node.lemmas]
             # At the related lemmas' nominal weight: their exact weight needs statistics
             # the rescoring asks for in this very request.
-            terms += [_term(WEIGHTS, lemma, RELATED_WEIGHT) for lemma in node.related]
+            terms += [_scored(lemma, RELATED_WEIGHT) for lemma in node.related]
             best = terms[0] if len(terms) == 1 else {"dis_max": {"queries": terms}}
             if node.form is None:
                 return best
@@ -59,13 +59,17 @@ def compile_plan(node: Node) -> Query:
             near = {"clauses": clauses, "slop": slop, "in_order": node.slop is None}
             # Scored as the plan scores a phrase, by its words' lemmas, not by how often
             # the phrase occurs.
-            words = [_term(WEIGHTS, lemma) for word in node.words for lemma in word]
+            words = [_scored(lemma) for word in node.words for lemma in word]
             return {"bool": {"filter": [{"span_near": near}], "should": words}}
         case Prefix():
             # Found by the word forms, scored by the lemmas that start so.
-            lemmas = {"value": clip(node.stem), "rewrite": f"top_terms_{PREFIX_TERMS}"}
+            lemmas = {
+                "value": clip(node.stem),
+                "rewrite": f"top_terms_{PREFIX_TERMS}",
+                "boost": SCORE_FACTOR,
+            }
             scored = [{"prefix": {WEIGHTS: lemmas}}]
-            scored += [_term(WEIGHTS, lemma) for lemma in node.lemmas]
+            scored += [_scored(lemma) for lemma in node.lemmas]
             forms = {"prefix": {FORMS: clip(node.stem)}}
             return {"bool": {"filter": [forms], "should": scored}}
         case Sources():
@@ -116,6 +120,11 @@ def _term(field: str, value: str, boost: float = 1.0) -> Query:
     if boost == 1.0:
         return {"term": {field: clip(value)}}
     return {"term": {field: {"value": clip(value), "boost": boost}}}
+
+
+def _scored(lemma: str, weight: float = 1.0) -> Query:
+    """A lemma scored by its weighted term frequency, as our BM25 scores it."""
+    return _term(WEIGHTS, lemma, weight * SCORE_FACTOR)
 
 
 def _any_span(lemmas: tuple[str, ...]) -> Query:

@@ -12,8 +12,9 @@ frequencies with positions): each lemma once with its term frequency in
 it, :mod:`indexer.readings`), read by the ``delimited_term_freq`` filter, and a filler
 term (:data:`FILLER`) whose frequency makes the field's length that many units times the
 paragraph's length as BM25 counts it. Its similarity is BM25 with ``k1`` in those units
-too, which gives the same scores as our BM25 on term frequencies in words (Lucene's BM25
-has no ``k1 + 1`` factor, so scaling the frequency and ``k1`` alike changes nothing).
+too: OpenSearch's BM25 then scores ours times ``(100 k1 + 1) / (k1 + 1)`` (its ``k1 + 1``
+factor is the only part the units do not cancel), which the queries undo by a boost of
+:data:`SCORE_FACTOR`.
 
 The paragraph's text, its source, number and length (as BM25 counts it) are kept with
 it; file records live in a companion index.
@@ -37,6 +38,8 @@ MAX_TERM_CHARACTERS = 4000
 LEMMAS, FORMS, TEXT, WEIGHTS = "lemmas", "forms", "text", "weights"
 #: The term of the weights field that only fills its length: no word is an underscore.
 FILLER = "_"
+#: The boost that brings a score of the weights field back to our BM25 (see the module).
+SCORE_FACTOR = (BM25_K1 + 1) / (BM25_K1 * WEIGHT_UNITS + 1)
 _META = {"format": FORMAT, "schema": SCHEMA_VERSION, "analysis": ANALYSIS_VERSION}
 
 
