@@ -32,10 +32,13 @@ FAVOURED = 10.0
 WEIGHT_UNITS = 100
 
 _ADJECTIVES = frozenset({"ADJF", "PRTF"})
+#: Distinct forms whose readings are kept: only ambiguous words after an adjective are
+#: read so, far fewer than the forms of a corpus.
+_CACHE_SIZE = 1 << 16
 
 
 class Reading(NamedTuple):
-    """A parse of a word form, reduced to what the rules ask of it."""
+    """A parse of a word form, reduced to what agreement asks of it."""
 
     lemma: str
     score: float
@@ -45,7 +48,7 @@ class Reading(NamedTuple):
     gender: str | None
 
 
-@functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def readings(form: str) -> tuple[Reading, ...]:
     """pymorphy's parses of a lower-case word form (none for one it does not know).
 
@@ -56,15 +59,20 @@ def readings(form: str) -> tuple[Reading, ...]:
     if not found or not get_morph().word_is_known(form):
         return ()
     return tuple(
-        Reading(
-            fold_yo(p.normal_form),
-            p.score,
-            p.tag.POS,
-            p.tag.case,
-            p.tag.number,
-            p.tag.gender,
-        )
+        Reading(fold_yo(p.normal_form), p.score, p.tag.POS, p.tag.case, p.tag.number, p.tag.gender)
         for p in found
+    )
+
+
+@functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
+def adjective(form: str) -> frozenset[tuple[str | None, str | None, str | None]]:
+    """The case, number and gender of each adjective reading of a lower-case word form.
+
+    >>> sorted(adjective("нержавеющей"))[0], adjective("цены")
+    (('ablt', 'sing', 'femn'), frozenset())
+    """
+    return frozenset(
+        (p.tag.case, p.tag.number, p.tag.gender) for p in parses(form) if p.tag.POS in _ADJECTIVES
     )
 
 
@@ -86,14 +94,13 @@ def units(weight: float) -> int:
     return max(1, round(weight * WEIGHT_UNITS))
 
 
-def _agrees(reading: Reading, before: tuple[Reading, ...]) -> bool:
+def _agrees(reading: Reading, before: frozenset[tuple[str | None, str | None, str | None]]) -> bool:
     """Whether a noun reading agrees with an adjective reading of the word before."""
     return reading.pos == "NOUN" and any(
-        other.pos in _ADJECTIVES
-        and other.case == reading.case
-        and other.number == reading.number
-        and (reading.number != "sing" or other.gender in (reading.gender, None))
-        for other in before
+        case == reading.case
+        and number == reading.number
+        and (reading.number != "sing" or gender in (reading.gender, None))
+        for case, number, gender in before
     )
 
 
@@ -106,9 +113,9 @@ def in_context(form: str, lemmas: Sequence[str], before: str | None) -> tuple[fl
     >>> in_context("стали", ("стать", "сталь"), "цены") is None
     True
     """
-    found = readings(form)
-    around = readings(before) if before else ()
-    if not found or not any(other.pos in _ADJECTIVES for other in around):
+    around = adjective(before) if before else frozenset()
+    found = readings(form) if around else ()
+    if not found:
         return None
     probability = dict.fromkeys(lemmas, 0.0)
     changed = False
