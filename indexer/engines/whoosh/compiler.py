@@ -211,12 +211,13 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
             for lemma, bm25 in terms:
                 if (CONTENT, lemma) not in reader:
                     continue
-                # BM25 as ranking.BM25 computes it, its constants taken out of the loop.
+                # BM25 as ranking.BM25 computes it, its constants taken out of the loop
+                # (and the term frequency in weight units: c2 and c3 scaled to them).
                 c1, c2, c3 = bm25.constants
+                c2, c3 = c2 * WEIGHT_UNITS, c3 * WEIGHT_UNITS
                 for ids, frequencies in postings(reader, lemma):
                     for docnum, units in zip(ids, frequencies, strict=True):
-                        tf = units / WEIGHT_UNITS
-                        score = c1 * tf / (tf + c2 + c3 * lengths[docnum])
+                        score = c1 * units / (units + c2 + c3 * lengths[docnum])
                         if score > best.get(docnum, 0.0):
                             best[docnum] = score
             for docnum, score in best.items():
