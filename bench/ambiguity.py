@@ -1,6 +1,7 @@
 """Ambiguous word forms: how many of a word's top 10 hits are surely about that word.
 
     python bench/ambiguity.py [--corpus DIR] [--limit ARTICLES] [--workdir DIR] [--show N]
+                              [--ud DIR]
 
 Many Russian forms belong to two words: «стали» is «сталь» and «стать», «Пескова» is
 «Песков» and «песок». A search for «сталь» matches every «стали», so its hits can be
@@ -16,11 +17,13 @@ A hit that marks no form of the lemma (a compound part, a fixed typo) does not c
 ``best`` is the share a perfect ranking would get: how many of all the word's hits
 could count, up to 10 (some words have few sure forms in the text: «вести»).
 
-``--simulate`` adds ``weighted``: the share if each occurrence of a lemma counted by how
-likely its form means it (pymorphy3's parse scores, ``indexer.morphology.lemma_weights``:
-«стали» is «стать» 0.975, «сталь» 0.025) — every hit of the word rescored with BM25 on
-such weighted term frequencies, from its text. It estimates what weighting at index
-time would buy before the index format is changed for it.
+The index weights each posting by how likely its form means the lemma
+(:mod:`indexer.readings`). How right those weights are is measured apart, on the
+hand-checked lemmas of UD Russian-GSD (``--ud``, the ``lemma_coverage.py`` treebank):
+of the content words our analysis gives several lemmas, one of them the gold lemma, the
+share whose weightiest lemma is the gold one, by pymorphy's probability alone and in
+context (the sentence as the treebank writes it), and the gold lemma's mean share of the
+word's weight.
 """
 
 from __future__ import annotations
@@ -37,8 +40,11 @@ from build import unpack
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+DEFAULT_UD = ROOT.parent / "shared" / "eval" / "ud_ru_gsd"
 
 DEPTH = 10
+#: The parts of speech of UD's content words.
+CONTENT = ("NOUN", "PROPN", "ADJ", "VERB")
 
 #: Query words and the lemma each means; each has forms shared with another lemma
 #: (in the comment). Words whose forms are nearly all ambiguous in the text («весть»,
@@ -116,26 +122,49 @@ def judge(index, word: str, lemma: str, limit: int | None = DEPTH) -> tuple[floa
     return (good / len(hits) if hits else 0.0), seen
 
 
-def weighted(index, word: str, lemma: str) -> float:
-    """The share of the top 10 that counts when the hits are rescored by BM25 on term
-    frequencies weighted by how likely each form means the lemma."""
-    from indexer.analysis import INDEX
-    from indexer.morphology import lemma_weights
-    from indexer.ranking import BM25, counted_length
+def sentences(folder: Path) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each sentence of the .conllu files: its text and its words with their gold lemmas."""
+    out = []
+    for path in sorted(folder.glob("*.conllu")):
+        text, words = "", []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            cells = line.split("\t")
+            if line.startswith("# text = "):
+                text, words = line[len("# text = ") :], []
+                out.append((text, words))
+            elif len(cells) == 10 and cells[0].isdigit() and cells[3] in CONTENT:
+                words.append((cells[1], fold(cells[2])))
+    return out
 
-    bm25 = BM25.of(lemma, index._engine.statistics())
-    scored = []
-    for order, hit in enumerate(index.search(word, limit=None, correct=False)):
-        words = list(INDEX(hit.text))
-        tf = sum(
-            dict(lemma_weights(w.text.lower().replace("ё", "е"))).get(lemma, 0.0)
-            for w in words
-            if lemma in w.lemmas
-        )
-        scored.append((-bm25(tf, counted_length(len(words))), order, hit))
-    top = [hit for _, _, hit in sorted(scored, key=lambda item: item[:2])[:DEPTH]]
-    good = sum(any(only(hit.text[a:b], lemma) for a, b in hit.spans) for hit in top)
-    return good / len(top) if top else 0.0
+
+def readings(folder: Path) -> None:
+    """How often the weightiest lemma of an ambiguous word is its gold lemma."""
+    from indexer.analysis import INDEX
+
+    count = alone = in_context = 0
+    share = 0.0
+    for text, gold_words in sentences(folder):
+        analysed = {(w.start, w.end): w for w in INDEX(text)}
+        at = 0
+        for form, gold in gold_words:
+            start = text.find(form, at)
+            if start < 0:
+                continue
+            at = start + len(form)
+            word = analysed.get((start, at))
+            if word is None or len(word.lemmas) < 2 or gold not in word.lemmas:
+                continue
+            prior = INDEX.word(form)[0].weights
+            mine = word.lemmas.index(gold)
+            count += 1
+            alone += prior[mine] == max(prior)
+            in_context += word.weights[mine] == max(word.weights)
+            share += word.weights[mine] / sum(word.weights)
+    print(f"\nUD-GSD: {count} content words with several lemmas, the gold one among them")
+    print(f"weightiest lemma is the gold one: pymorphy alone {alone / count:.3f}, ", end="")
+    print(
+        f"in context {in_context / count:.3f}; gold lemma's share of the weight {share / count:.3f}"
+    )
 
 
 def main() -> None:
@@ -144,7 +173,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=2000, help="articles (default 2000)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/indexer-ambiguity"))
     parser.add_argument("--show", type=int, default=0, help="the marked forms of N words")
-    parser.add_argument("--simulate", action="store_true", help="also weighted by form")
+    parser.add_argument("--ud", type=Path, default=DEFAULT_UD, help="UD-GSD .conllu folder")
     args = parser.parse_args()
     if not args.corpus.exists():
         raise SystemExit(f"no news corpus at {args.corpus} (give its path with --corpus)")
@@ -160,25 +189,23 @@ def main() -> None:
     index.sync([corpus])
     print(f"index ready in {time.perf_counter() - start:.1f} s\n")
 
-    scores, bests, simulated = [], [], []
-    extra = f"{'weighted':>10}" if args.simulate else ""
-    print(f"{'word':<12}{'lemma':<12}{'share':>6}{'best':>6}{extra}")
+    scores, bests = [], []
+    print(f"{'word':<12}{'lemma':<12}{'share':>6}{'best':>6}")
     for n, (word, lemma) in enumerate(WORDS):
         share, seen = judge(index, word, lemma)
         best, _ = judge(index, word, lemma, limit=None)
         scores.append(share)
         bests.append(best)
-        if args.simulate:
-            simulated.append(weighted(index, word, lemma))
-            extra = f"{simulated[-1]:>10.1f}"
-        print(f"{word:<12}{lemma:<12}{share:>6.1f}{best:>6.1f}{extra}")
+        print(f"{word:<12}{lemma:<12}{share:>6.1f}{best:>6.1f}")
         if n < args.show:
             for forms in seen:
                 print(f"{'':<24}{forms}")
     print(f"\naverage over {len(WORDS)} words: {statistics.mean(scores):.3f}", end="")
     print(f" (a perfect ranking: {statistics.mean(bests):.3f})")
-    if simulated:
-        print(f"weighted by form, simulated: {statistics.mean(simulated):.3f}")
+    if args.ud.exists():
+        readings(args.ud)
+    else:
+        print(f"\nno UD-GSD at {args.ud}: the readings are not measured (give it with --ud)")
 
 
 if __name__ == "__main__":

@@ -21,14 +21,15 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from .morphology import LEMMA_CACHE_SIZE, lemma_weights
+from .morphology import LEMMA_CACHE_SIZE, is_known, lemma_weights
+from .readings import WEIGHT_UNITS, in_context, units, weights
 
 #: Bumped whenever what a text is analysed into changes: every engine's index of another
 #: version must then be rebuilt.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 # Letters and digits, with combining accents and soft hyphens allowed inside a word:
 # «за́мок» (a stress mark) and «пере\xadговоры» (a soft hyphen) are single words.
@@ -69,10 +70,13 @@ class Piece(NamedTuple):
     end: int
     text: str
     lemmas: tuple[str, ...] = ()
+    #: How much the piece counts for each of its lemmas (:mod:`indexer.readings`).
+    weights: tuple[float, ...] = ()
 
 
 class Word(NamedTuple):
-    """One analysed word of a text (or part of a compound): where it is, its lemmas.
+    """One analysed word of a text (or part of a compound): where it is, its lemmas,
+    and how likely it means each of them where it stands (:mod:`indexer.readings`).
 
     A compound and its parts share a ``position``: the number of the word in the text.
     """
@@ -82,6 +86,27 @@ class Word(NamedTuple):
     text: str
     lemmas: tuple[str, ...]
     position: int
+    weights: tuple[float, ...] = ()
+
+
+class Occurrences(list[int]):
+    """Where a lemma stands in a text (word positions, in order), and its term frequency:
+    the summed weights of the words that may mean it, in whole
+    :data:`~indexer.readings.WEIGHT_UNITS` (``units``).
+
+    >>> found = Occurrences([1, 4], units=105)
+    >>> found, found.tf
+    ([1, 4], 1.05)
+    """
+
+    def __init__(self, positions: Iterable[int] = (), units: int = 0) -> None:
+        super().__init__(positions)
+        self.units = units
+
+    @property
+    def tf(self) -> float:
+        """The term frequency BM25 counts."""
+        return self.units / WEIGHT_UNITS
 
 
 Pieces = tuple[Piece, ...]
@@ -104,7 +129,7 @@ class CleanFilter(WordFilter):
     """Soft hyphens and stress marks dropped, letters composed (see :func:`clean_word`).
 
     >>> CleanFilter()((Piece(0, 6, "за\u0301мок"),))
-    (Piece(start=0, end=6, text='замок', lemmas=()),)
+    (Piece(start=0, end=6, text='замок', lemmas=(), weights=()),)
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
@@ -115,7 +140,7 @@ class LowercaseFilter(WordFilter):
     """Lower case.
 
     >>> LowercaseFilter()((Piece(0, 3, "МИД"),))
-    (Piece(start=0, end=3, text='мид', lemmas=()),)
+    (Piece(start=0, end=3, text='мид', lemmas=(), weights=()),)
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
@@ -150,7 +175,7 @@ class GluedDigitsFilter(WordFilter):
     """A word whose letters are glued to digits («Интернет2», «iPhone15») also stands
     for the lemmas of its letters, as documents index its parts (:class:`CompoundFilter`).
 
-    >>> GluedDigitsFilter()((Piece(0, 9, "интернет2", ("интернет2",)),))[0].lemmas
+    >>> GluedDigitsFilter()((Piece(0, 9, "интернет2", ("интернет2",), (1.0,)),))[0].lemmas
     ('интернет2', 'интернет')
     """
 
@@ -164,22 +189,32 @@ class GluedDigitsFilter(WordFilter):
         # A lone letter («5G») would find nearly everything.
         letters = [part for part in _PARTS.findall(piece.text) if len(part) > 1 and part.isalpha()]
         found = [lemma for part in letters for lemma, _ in lemma_weights(part)]
-        return piece._replace(lemmas=tuple(dict.fromkeys([*piece.lemmas, *found])))
+        lemmas = tuple(dict.fromkeys([*piece.lemmas, *found]))
+        added = (1.0,) * (len(lemmas) - len(piece.lemmas))
+        return piece._replace(lemmas=lemmas, weights=(*piece.weights, *added))
 
 
 class LemmaFilter(WordFilter):
     """Every distinct normal form of each piece, most probable first, folded ё→е
-    (see :func:`indexer.morphology.lemma_weights`).
+    (see :func:`indexer.morphology.lemma_weights`), each weighted by how likely it is
+    out of context (:func:`indexer.readings.weights`).
 
-    >>> LemmaFilter()((Piece(0, 5, "стали"),))[0].lemmas
-    ('стать', 'сталь')
+    >>> LemmaFilter()((Piece(0, 5, "стали"),))[0][3:]
+    (('стать', 'сталь'), (0.975346, 0.024654))
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
-        return tuple(
-            piece._replace(lemmas=tuple(lemma for lemma, _ in lemma_weights(piece.text)))
-            for piece in pieces
-        )
+        return tuple(self._lemmatised(piece) for piece in pieces)
+
+    @staticmethod
+    def _lemmatised(piece: Piece) -> Piece:
+        found = lemma_weights(piece.text)
+        lemmas = tuple(lemma for lemma, _ in found)
+        # pymorphy's guesses for a word it does not know are no probabilities of what
+        # the word means: each counts fully.
+        known = len(found) == 1 or is_known(piece.text)
+        likely = weights([p for _, p in found]) if known else (1.0,) * len(found)
+        return piece._replace(lemmas=lemmas, weights=likely)
 
 
 class WordTokenizer:
@@ -221,33 +256,65 @@ class Analyzer:
         return pieces
 
     def __call__(self, text: str) -> Iterator[Word]:
-        """The words of ``text``, each with its offsets, lemmas and position."""
-        for position, match in enumerate(self.tokenizer(text)):
+        """The words of ``text``, each with its offsets, lemmas, position and weights."""
+        for position, match, pieces in self._weighed(text):
             start = match.start()
-            for piece in self.word(match.group()):
+            for piece in pieces:
                 a, b = start + piece.start, start + piece.end
-                yield Word(a, b, text[a:b], piece.lemmas, position)
+                yield Word(a, b, text[a:b], piece.lemmas, position, piece.weights)
 
-    def positions(self, text: str) -> dict[str, list[int]]:
-        """Each lemma of ``text`` with the positions of the words it stands for, in order.
+    def _weighed(self, text: str) -> Iterator[tuple[int, re.Match[str], Pieces]]:
+        """Each word of ``text``: its number, its match, and its pieces, an ambiguous
+        word's lemmas weighted where it stands (:func:`indexer.readings.in_context`)."""
+        matches = list(self.tokenizer(text))
+        analysed = [self.word(match.group()) for match in matches]
+        for position, (match, pieces) in enumerate(zip(matches, analysed, strict=True)):
+            whole = pieces[0]
+            if len(whole.lemmas) > 1:
+                before = _before(text, matches, analysed, position)
+                found = in_context(whole.text, whole.lemmas, before)
+                if found is not None:
+                    pieces = (whole._replace(weights=found), *pieces[1:])
+            yield position, match, pieces
+
+    def positions(self, text: str) -> dict[str, Occurrences]:
+        """Each lemma of ``text`` with the positions of the words it stands for, in order,
+        and its term frequency: how likely those words mean it, summed.
 
         A lemma that stands for a compound and for its part, or for two parts, is listed
         at that position each time, as a search engine counts the stacked tokens.
 
-        >>> INDEX.positions("Цены стали, цены")
+        >>> found = INDEX.positions("Цены стали, цены")
+        >>> found
         {'цена': [0, 2], 'стать': [1], 'сталь': [1]}
+        >>> [occurrences.units for occurrences in found.values()]
+        [200, 98, 2]
         """
-        found: dict[str, list[int]] = {}
-        word = self.word
-        for position, match in enumerate(self.tokenizer(text)):
-            for piece in word(match.group()):
-                for lemma in piece.lemmas:
+        found: dict[str, Occurrences] = {}
+        summed: dict[str, float] = {}
+        for position, _, pieces in self._weighed(text):
+            for piece in pieces:
+                for lemma, weight in zip(piece.lemmas, piece.weights, strict=True):
                     listed = found.get(lemma)
                     if listed is None:
-                        found[lemma] = [position]
+                        found[lemma] = Occurrences([position])
+                        summed[lemma] = weight
                     else:
                         listed.append(position)
+                        summed[lemma] += weight
+        for lemma, listed in found.items():
+            listed.units = units(summed[lemma])
         return found
+
+
+_SENTENCE_END = frozenset(".!?…")
+
+
+def _before(text: str, matches: list[re.Match[str]], analysed: list[Pieces], at: int) -> str | None:
+    """The word before word ``at`` in its sentence, as analysed (lower case), or None."""
+    if not at or _SENTENCE_END.intersection(text[matches[at - 1].end() : matches[at].start()]):
+        return None
+    return analysed[at - 1][0].text
 
 
 #: How documents are analysed: compounds also by their parts.
@@ -261,6 +328,6 @@ def words(text: str, analyzer: Analyzer = INDEX) -> list[Word]:
     """The words of ``text`` with their offsets and the lemmas each one is indexed by.
 
     >>> words("Главы МИД")[1]
-    Word(start=6, end=9, text='МИД', lemmas=('мид',), position=1)
+    Word(start=6, end=9, text='МИД', lemmas=('мид',), position=1, weights=(1.0,))
     """
     return list(analyzer(text))

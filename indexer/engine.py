@@ -24,6 +24,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
+from .analysis import Occurrences
 from .plan import Node
 from .ranking import Statistics
 
@@ -208,10 +209,11 @@ class Engine(Protocol):
         paragraphs: Sequence[ParagraphId],
         lemmas: Collection[str],
         prefixes: Collection[str] = (),
-    ) -> dict[ParagraphId, dict[str, list[int]]]:
+    ) -> dict[ParagraphId, dict[str, Occurrences]]:
         """For each paragraph, the word positions of each of ``lemmas`` it has, and of
         every lemma it has that starts with one of ``prefixes``, in order (a lemma that
-        two parts of one word share is listed twice there by the embedded engine)."""
+        two parts of one word share is listed twice there by the embedded engine), with
+        the lemma's term frequency as indexed (:class:`indexer.analysis.Occurrences`)."""
         ...
 
     def paragraphs(self, ids: Sequence[ParagraphId]) -> list[Paragraph]:

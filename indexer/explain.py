@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from .analysis import INDEX
+from .analysis import INDEX, Occurrences
 from .engine import Engine, Paragraph, ParagraphId
 from .forms import FormCheck, PhraseCheck
 from .plan import (
@@ -94,20 +94,20 @@ class Context:
 
 
 def evaluate(
-    plan: Node, paragraph: Paragraph, positions: Mapping[str, Sequence[int]], context: Context
+    plan: Node, paragraph: Paragraph, positions: Mapping[str, Occurrences], context: Context
 ) -> Explanation | None:
     """The explained score of ``paragraph`` for ``plan``, or None if it does not match.
 
-    ``positions`` holds the word positions of the plan's lemmas in the paragraph, and
-    of its lemmas that start with the plan's prefixes (:func:`lemmas_to_look_up`; a
-    lemma it lacks is not in the paragraph).
+    ``positions`` holds the word positions and term frequencies of the plan's lemmas in
+    the paragraph, and of its lemmas that start with the plan's prefixes
+    (:func:`lemmas_to_look_up`; a lemma it lacks is not in the paragraph).
     """
     return _Evaluator(paragraph, positions, context).node(plan)
 
 
 class _Evaluator:
     def __init__(
-        self, paragraph: Paragraph, positions: Mapping[str, Sequence[int]], context: Context
+        self, paragraph: Paragraph, positions: Mapping[str, Occurrences], context: Context
     ) -> None:
         self.paragraph = paragraph
         self.positions = positions
@@ -115,8 +115,12 @@ class _Evaluator:
         self.statistics = context.statistics
 
     @cached_property
-    def words(self) -> list[tuple[str, tuple[str, ...]]]:
-        return [(w.text, w.lemmas) for w in INDEX(self.paragraph.text)]
+    def words(self) -> list[tuple[str, dict[str, float]]]:
+        """Each word of the paragraph with how much it counts for each of its lemmas."""
+        return [
+            (w.text, dict(zip(w.lemmas, w.weights, strict=True)))
+            for w in INDEX(self.paragraph.text)
+        ]
 
     def node(self, node: Node) -> Explanation | None:
         match node:
@@ -146,12 +150,17 @@ class _Evaluator:
         if not found or not weight:
             return None
         bm25 = BM25.of(lemma, self.statistics, weight)
-        tf, length = len(found), self.paragraph.length
+        tf, length = found.tf, self.paragraph.length
         if not self.context.describe:
             return Explanation(lemma, bm25(tf, length))
         asked, kind = self.context.asked(lemma)
-        forms = dict.fromkeys(text for text, lemmas in self.words if lemma in lemmas)
-        matched = ", ".join(f"«{form}»" for form in forms) or "(a part of a word)"
+        # A form that may mean another word counts by how likely it means this one.
+        forms = dict.fromkeys(
+            f"«{text}»" + (f" ×{weights[lemma]:.2f}" if weights[lemma] < 1 else "")
+            for text, weights in self.words
+            if lemma in weights
+        )
+        matched = ", ".join(forms) or "(a part of a word)"
         return Explanation(
             f"{f'query word «{asked}» → ' if asked else ''}{kind} «{lemma}» matched {matched}: "
             f"BM25 with tf {tf:g}, idf {bm25.idf:.2f}, paragraph length {length}{note}",

@@ -124,15 +124,21 @@ def test_the_postings_format_matches_whooshs_own_on_our_tokens(chosen: list[str]
 
     text = " ".join(chosen)
     fmt, whoosh_fmt = LemmaPositions(), Positions()
+    values = list(fmt.word_values(text, LemmaAnalyzer()))
     ours = sorted(
-        (word, freq, weight, fmt.decode_positions(value), fmt.decode_frequency(value))
-        for word, freq, weight, value in fmt.word_values(text, LemmaAnalyzer())
+        (word, freq, fmt.decode_positions(value), fmt.decode_frequency(value))
+        for word, freq, _, value in values
     )
     whooshs = sorted(
-        (word, freq, weight, whoosh_fmt.decode_positions(value), freq)
-        for word, freq, weight, value in whoosh_fmt.word_values(text, LemmaAnalyzer(), mode="index")
+        (word, freq, whoosh_fmt.decode_positions(value), freq)
+        for word, freq, _, value in whoosh_fmt.word_values(text, LemmaAnalyzer(), mode="index")
     )
     assert ours == whooshs
+    # The weight is the term frequency in weight units, not the count of words.
+    found = INDEX.positions(text)
+    assert {word: weight for word, _, weight, _ in values} == {
+        lemma: float(occurrences.units) for lemma, occurrences in found.items()
+    }
 
 
 def test_the_schema_survives_pickling_with_its_format() -> None:

@@ -2,7 +2,8 @@
 
 The query finds the candidates and ranks them roughly as we would: a ``dis_max`` per
 word over its lemmas (``match`` would blend stacked tokens into one synonym query),
-BM25 with our constants from the field's similarity, a phrase or a prefix scored by its
+BM25 with our constants from the weights field's similarity (term frequencies
+weighted by how likely each word means the lemma), a phrase or a prefix scored by its
 lemmas. It matches at least every paragraph the plan matches — a phrase's slop is
 Lucene's total over the phrase, a superset of our per-gap slop; a prefix matches word
 forms; an excluded part is left out only where its query is exact (:func:`exact`) — and
@@ -27,7 +28,7 @@ from ...plan import (
     Word,
 )
 from ...ranking import RELATED_WEIGHT
-from .mapping import FORMS, LEMMAS, clip
+from .mapping import FORMS, LEMMAS, SCORE_FACTOR, WEIGHTS, clip
 
 #: A prefix's lemmas score a candidate by at most this many of them (which match is
 #: decided by the word forms, in full).
@@ -40,10 +41,10 @@ def compile_plan(node: Node) -> Query:
     """The OpenSearch query of a plan."""
     match node:
         case Word():
-            terms = [_term(LEMMAS, lemma) for lemma in node.lemmas]
+            terms = [_scored(lemma) for lemma in node.lemmas]
             # At the related lemmas' nominal weight: their exact weight needs statistics
             # the rescoring asks for in this very request.
-            terms += [_term(LEMMAS, lemma, RELATED_WEIGHT) for lemma in node.related]
+            terms += [_scored(lemma, RELATED_WEIGHT) for lemma in node.related]
             best = terms[0] if len(terms) == 1 else {"dis_max": {"queries": terms}}
             if node.form is None:
                 return best
@@ -58,13 +59,17 @@ def compile_plan(node: Node) -> Query:
             near = {"clauses": clauses, "slop": slop, "in_order": node.slop is None}
             # Scored as the plan scores a phrase, by its words' lemmas, not by how often
             # the phrase occurs.
-            words = [_term(LEMMAS, lemma) for word in node.words for lemma in word]
+            words = [_scored(lemma) for word in node.words for lemma in word]
             return {"bool": {"filter": [{"span_near": near}], "should": words}}
         case Prefix():
             # Found by the word forms, scored by the lemmas that start so.
-            lemmas = {"value": clip(node.stem), "rewrite": f"top_terms_{PREFIX_TERMS}"}
-            scored = [{"prefix": {LEMMAS: lemmas}}]
-            scored += [_term(LEMMAS, lemma) for lemma in node.lemmas]
+            lemmas = {
+                "value": clip(node.stem),
+                "rewrite": f"top_terms_{PREFIX_TERMS}",
+                "boost": SCORE_FACTOR,
+            }
+            scored = [{"prefix": {WEIGHTS: lemmas}}]
+            scored += [_scored(lemma) for lemma in node.lemmas]
             forms = {"prefix": {FORMS: clip(node.stem)}}
             return {"bool": {"filter": [forms], "should": scored}}
         case Sources():
@@ -115,6 +120,11 @@ def _term(field: str, value: str, boost: float = 1.0) -> Query:
     if boost == 1.0:
         return {"term": {field: clip(value)}}
     return {"term": {field: {"value": clip(value), "boost": boost}}}
+
+
+def _scored(lemma: str, weight: float = 1.0) -> Query:
+    """A lemma scored by its weighted term frequency, as our BM25 scores it."""
+    return _term(WEIGHTS, lemma, weight * SCORE_FACTOR)
 
 
 def _any_span(lemmas: tuple[str, ...]) -> Query:

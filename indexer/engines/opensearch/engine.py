@@ -26,9 +26,10 @@ import socket
 import time
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from ...analysis import ANALYSIS_VERSION
+from ...analysis import ANALYSIS_VERSION, Occurrences
 from ...engine import Candidates, FileRecord, Paragraph, ParagraphId, partition, with_ties
 from ...errors import IndexBusyError, IndexerError, IndexLocationError, SchemaMismatchError
 from ...explain import Context, evaluate, lemmas_to_look_up
@@ -41,16 +42,21 @@ from .mapping import (
     LEMMAS,
     SCHEMA_VERSION,
     TEXT,
+    WEIGHTS,
     clip,
     files_index,
+    frequencies,
     paragraph_fields,
     paragraph_index,
 )
 
-#: What a search fetches of each candidate: the lemma groups give its positions.
-STORED_FIELDS = [TEXT, "source", "paragraph", "length", LEMMAS]
-#: OpenSearch versions this engine is tested with (major versions).
+#: What a search fetches of each candidate: the lemma groups give its positions, the
+#: weights its term frequencies.
+STORED_FIELDS = [TEXT, "source", "paragraph", "length", LEMMAS, WEIGHTS]
+#: OpenSearch versions this engine is tested with (major versions), and the first it
+#: works with (``delimited_term_freq``, for the weights field, came in 2.13).
 SUPPORTED_MAJOR = (2,)
+MINIMUM_VERSION = (2, 13)
 #: How many of the cluster's best candidates are scored again in Python.
 RESCORED = 50
 #: The most hits one search may ask for (OpenSearch's ``index.max_result_window``).
@@ -79,17 +85,21 @@ def unsupported(info: dict[str, Any]) -> str | None:
 
     >>> unsupported({"version": {"distribution": "opensearch", "number": "2.19.6"}})
     >>> unsupported({"version": {"distribution": "opensearch", "number": "1.3.20"}})
-    'runs OpenSearch 1.3.20; this tool works with OpenSearch 2.x'
-    >>> unsupported({"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"})
-    'is not OpenSearch (it says version 8.15.0); this tool works with OpenSearch 2.x'
+    'runs OpenSearch 1.3.20; this tool works with OpenSearch 2.13 or a later 2.x'
+    >>> unsupported({"version": {"distribution": "opensearch", "number": "2.11.1"}})
+    'runs OpenSearch 2.11.1; this tool works with OpenSearch 2.13 or a later 2.x'
+    >>> unsupported({"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"})[:44]
+    'is not OpenSearch (it says version 8.15.0); '
     """
+    wanted = "this tool works with OpenSearch 2.13 or a later 2.x"
     version = info.get("version") if isinstance(info, dict) else None
     number = str(version.get("number", "?")) if isinstance(version, dict) else "?"
     if not isinstance(version, dict) or version.get("distribution") != "opensearch":
-        return f"is not OpenSearch (it says version {number}); this tool works with OpenSearch 2.x"
-    major = number.split(".")[0]
-    if not major.isdigit() or int(major) not in SUPPORTED_MAJOR:
-        return f"runs OpenSearch {number}; this tool works with OpenSearch 2.x"
+        return f"is not OpenSearch (it says version {number}); {wanted}"
+    parts = re.findall(r"\d+", number)[:2]
+    known = tuple(int(part) for part in parts) if len(parts) == 2 else None
+    if known is None or known[0] not in SUPPORTED_MAJOR or known < MINIMUM_VERSION:
+        return f"runs OpenSearch {number}; {wanted}"
     return None
 
 
@@ -388,22 +398,28 @@ class OpenSearchEngine:
         paragraphs: Sequence[ParagraphId],
         lemmas: Collection[str],
         prefixes: Collection[str] = (),
-    ) -> dict[ParagraphId, dict[str, list[int]]]:
-        """From the lemma groups each paragraph was indexed with, as the engine split
-        them: the same terms at the same positions, without asking the cluster again."""
+    ) -> dict[ParagraphId, dict[str, Occurrences]]:
+        """From the lemma groups and weights each paragraph was indexed with, as the
+        engine split them: the same terms at the same positions with the same
+        frequencies, without asking the cluster again."""
         stored = self._load(paragraphs)
         wanted = {clip(lemma): lemma for lemma in lemmas}
         pattern = _lemma_pattern(wanted, [clip(prefix) for prefix in prefixes])
-        out: dict[ParagraphId, dict[str, list[int]]] = {}
+        out: dict[ParagraphId, dict[str, Occurrences]] = {}
         for pid, found in zip(paragraphs, stored, strict=True):
             groups = found.groups
-            where: dict[str, list[int]] = {}
+            where: dict[str, Occurrences] = {}
             position = cursor = 0
             for match in pattern.finditer(groups) if pattern else ():
                 # A word's position is the number of spaces before its group.
                 position += groups.count(" ", cursor, match.start())
                 cursor = match.start()
-                where.setdefault(wanted.get(match.group(), match.group()), []).append(position)
+                term = match.group()
+                listed = where.get(wanted.get(term, term))
+                if listed is None:
+                    listed = where[wanted.get(term, term)] = Occurrences()
+                    listed.units = found.frequencies.get(term, 0)
+                listed.append(position)
             out[pid] = where
         return out
 
@@ -552,12 +568,18 @@ class _Stored:
 
     paragraph: Paragraph
     groups: str
+    weights: str
+
+    @cached_property
+    def frequencies(self) -> dict[str, int]:
+        """Each lemma's term frequency in weight units."""
+        return frequencies(self.weights)
 
     @classmethod
     def of(cls, source: dict[str, Any]) -> _Stored:
         length = counted_length(source["length"])
         paragraph = Paragraph(source["source"], source["paragraph"], source[TEXT], length)
-        return cls(paragraph, source.get(LEMMAS, ""))
+        return cls(paragraph, source.get(LEMMAS, ""), source.get(WEIGHTS, ""))
 
 
 def _lemma_pattern(lemmas: Collection[str], prefixes: Collection[str]) -> re.Pattern[str] | None:

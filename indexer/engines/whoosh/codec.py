@@ -38,7 +38,8 @@ _HEADER = struct.Struct("<IHIIfBBcccB")
 _COMPRESSED, _LAST = 1, 2
 # zlib's own header and checksum outweigh what it saves on fewer bytes than this.
 _WORTH_COMPRESSING = 24
-#: The item type of an array that is not stored: weights all 1, values of a fixed size.
+#: The item type of an array that is not stored: weights all the block's highest, values
+#: of a fixed size.
 _ABSENT = b"-"
 
 
@@ -189,8 +190,8 @@ class ArrayLeafMatcher(W3LeafMatcher):
         gaps, at = _unpacked(gap_code, body, 0, count - 1)
         self._ids = tuple(accumulate(gaps or (), initial=self._minid))
         weights, at = _unpacked(weight_code, body, at, count)
-        # Floats, as Whoosh's own matcher gives them.
-        self._weights = (1.0,) * count if weights is None else array("f", weights)
+        # Floats, as Whoosh's own matcher gives them; none stored: all the highest.
+        self._weights = (self._maxweight,) * count if weights is None else array("f", weights)
         self._data = (body, at)
 
     _read_ids = _read_weights = _read_data
@@ -212,8 +213,9 @@ class ArrayLeafMatcher(W3LeafMatcher):
 
 
 def _packed_weights(weights: Sequence[float]) -> tuple[bytes, bytes]:
-    # Weights are term frequencies times a field boost of 1: whole numbers nearly always.
-    if all(weight == 1.0 for weight in weights):
+    # Weights are term frequencies in weight units: whole numbers, nearly all of a block
+    # the same (a word that means one lemma once), which the header's highest holds.
+    if all(weight == weights[0] for weight in weights):
         return _ABSENT, b""
     if all(0 <= weight < 2**32 and weight.is_integer() for weight in weights):
         return packed([int(weight) for weight in weights])

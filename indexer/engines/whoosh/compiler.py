@@ -26,6 +26,7 @@ from ...plan import (
     lemmas_of,
 )
 from ...ranking import BM25, coordination, coordination_weights, informativeness, related_weight
+from ...readings import WEIGHT_UNITS
 from .codec import ArrayLeafMatcher
 from .internals import block_arrays, block_values, next_block
 from .matchers import (
@@ -291,6 +292,13 @@ def _scorers(node: Word | PhraseWords, stats: Any) -> list[tuple[str, BM25]]:
     return own + [(lemma, BM25.of(lemma, stats, w)) for lemma, w in related if w]
 
 
+def _in_units(bm25: BM25) -> tuple[float, float, float]:
+    """BM25's constants as :class:`indexer.ranking.BM25` computes it, taken out of the
+    loop, for term frequencies in weight units (``c2`` and ``c3`` scaled to them)."""
+    c1, c2, c3 = bm25.constants
+    return c1, c2 * WEIGHT_UNITS, c3 * WEIGHT_UNITS
+
+
 #: A lemma's postings as ``(document numbers, frequencies)`` blocks.
 Blocks = Iterable[tuple[Sequence[int], Sequence[float]]]
 
@@ -304,8 +312,7 @@ def _best_scores(
     """Raise ``best`` to the best of the terms' scores in each paragraph of a segment
     whose postings ``blocks`` gives."""
     for lemma, bm25 in terms:
-        # BM25 as ranking.BM25 computes it, its constants taken out of the loop.
-        c1, c2, c3 = bm25.constants
+        c1, c2, c3 = _in_units(bm25)
         for ids, tfs in blocks(lemma):
             for docnum, tf in zip(ids, tfs, strict=True):
                 score = c1 * tf / (tf + c2 + c3 * lengths[docnum])
@@ -320,7 +327,7 @@ def _summed_scores(
     ``blocks`` gives."""
     found: dict[int, float] = {}
     for lemma, bm25 in terms:
-        c1, c2, c3 = bm25.constants
+        c1, c2, c3 = _in_units(bm25)
         for ids, tfs in blocks(lemma):
             for docnum, tf in zip(ids, tfs, strict=True):
                 found[docnum] = found.get(docnum, 0.0) + c1 * tf / (tf + c2 + c3 * lengths[docnum])
@@ -436,7 +443,8 @@ def posting_values(
 
 
 def postings(reader: Any, lemma: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """The postings of a paragraph lemma as ``(document numbers, frequencies)`` blocks.
+    """The postings of a paragraph lemma as ``(document numbers, weights)`` blocks (term
+    frequencies in :data:`~indexer.readings.WEIGHT_UNITS`).
 
     Our codec's posting lists hand over each block whole; a short list inlined in the
     term table, or a segment with deletions, gives its postings one by one.

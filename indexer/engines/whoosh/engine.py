@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ...analysis import Occurrences
 from ...engine import TIES, Candidates, FileRecord, Paragraph, ParagraphId, with_ties
 from ...errors import IndexWriteError
 from ...plan import Node
@@ -136,12 +137,12 @@ class WhooshEngine:
         paragraphs: Sequence[ParagraphId],
         lemmas: Collection[str],
         prefixes: Collection[str] = (),
-    ) -> dict[ParagraphId, dict[str, list[int]]]:
+    ) -> dict[ParagraphId, dict[str, Occurrences]]:
         """Read from the postings, once per lemma for all the paragraphs (in order,
         skipping the blocks between them): analysing the paragraphs' text again cost
         more than the search itself on a small index."""
         order = sorted(int(p) for p in set(paragraphs))
-        found: dict[ParagraphId, dict[str, list[int]]] = {docnum: {} for docnum in order}
+        found: dict[ParagraphId, dict[str, Occurrences]] = {docnum: {} for docnum in order}
         from .compiler import prefix_lemmas
 
         reader = self.searcher().reader()
@@ -155,7 +156,9 @@ class WhooshEngine:
                 if not postings.is_active():
                     break
                 if postings.id() == docnum:
-                    found[docnum][lemma] = list(postings.value_as("positions"))
+                    found[docnum][lemma] = Occurrences(
+                        postings.value_as("positions"), int(postings.weight())
+                    )
         return found
 
     def paragraphs(self, ids: Sequence[ParagraphId]) -> list[Paragraph]:

@@ -27,6 +27,7 @@ from whoosh.scoring import BM25F, WeightLengthScorer
 
 from ...forms import FormCheck, PhraseCheck
 from ...ranking import BM25, SOURCE_SCORE, coordination
+from ...readings import WEIGHT_UNITS
 from .statistics import statistics
 
 
@@ -46,15 +47,16 @@ class ParagraphBM25(BM25F):
 
 
 class ParagraphScorer(WeightLengthScorer):
-    """Scores a posting by :class:`indexer.ranking.BM25`; block qualities come from the
-    block's highest weight and shortest paragraph, which bound BM25 from above."""
+    """Scores a posting by :class:`indexer.ranking.BM25`, its weight the term frequency in
+    :data:`~indexer.readings.WEIGHT_UNITS`; block qualities come from the block's highest
+    weight and shortest paragraph, which bound BM25 from above."""
 
     def __init__(self, searcher: Any, fieldname: str, lemma: str, weight: float) -> None:
         self.bm25 = BM25.of(lemma, statistics(searcher), weight)
         self.setup(searcher, fieldname, lemma)
 
     def _score(self, weight: float, length: float) -> float:
-        return self.bm25(weight, length)
+        return self.bm25(weight / WEIGHT_UNITS, length)
 
 
 class CoordinatedOr(query.CompoundQuery):

@@ -26,7 +26,7 @@ from .packing import ITEM_SIZE, packed, unpacked
 
 #: Bumped whenever the schema or the analysis changes what is indexed; an index built
 #: with another version must be rebuilt.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 #: The field that holds a paragraph's text, indexed by lemmas with positions.
 CONTENT = "content"
@@ -77,18 +77,22 @@ class LemmaAnalyzer(Analyzer):
 class LemmaPositions(Positions):
     """Whoosh's ``Positions`` postings, computed without a Token per lemma.
 
-    What it yields is exactly what ``Positions`` makes of :class:`LemmaAnalyzer`'s
-    tokens (``tests`` check it on random text), but straight from the analyzer's cached
-    words (:meth:`indexer.analysis.Analyzer.positions`): indexing spent a quarter of its
-    time otherwise on passing tokens from tokenizer to filter to format.
+    What it yields is what ``Positions`` makes of :class:`LemmaAnalyzer`'s tokens
+    (``tests`` check it on random text), but straight from the analyzer's cached words
+    (:meth:`indexer.analysis.Analyzer.positions`): indexing spent a quarter of its time
+    otherwise on passing tokens from tokenizer to filter to format. The weight of a
+    posting is the lemma's term frequency in :data:`indexer.readings.WEIGHT_UNITS`
+    (how likely each word means it, summed), not its count of words.
     """
 
     def word_values(
         self, value: str, analyzer: object, **kwargs: object
     ) -> Iterator[tuple[str, int, float, bytes]]:
+        # The weight is the term frequency in weight units (indexer.readings), the
+        # frequency the count of words, which the paragraph's length sums.
         boost = self.field_boost
         for lemma, found in INDEX.positions(value).items():
-            yield lemma, len(found), len(found) * boost, self.encode(found)
+            yield lemma, len(found), found.units * boost, self.encode(found)
 
     # Positions as an array of deltas, one or two bytes each where they fit: Whoosh
     # pickles a list per posting, headers and all.
@@ -106,9 +110,6 @@ class LemmaPositions(Positions):
 
     def decode_frequency(self, valuestring: bytes) -> int:
         return (len(valuestring) - 1) // ITEM_SIZE[chr(valuestring[0])]
-
-    def decode_weight(self, valuestring: bytes) -> float:
-        return self.decode_frequency(valuestring) * self.field_boost
 
 
 def build_schema() -> Schema:

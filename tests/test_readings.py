@@ -1,0 +1,117 @@
+"""Ambiguous forms: a posting counts by how likely its form means the lemma, in both
+engines alike, and an unlikely reading is still found (:mod:`indexer.readings`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indexer import Index
+from indexer.analysis import INDEX, words
+from indexer.readings import MIN_WEIGHT, WEIGHT_UNITS, in_context
+
+ENGINES = ["whoosh", "opensearch"]
+
+#: Three paragraphs about steel, two where «стали» means «became».
+STEEL = {
+    "steel-knives": "Ножи из нержавеющей стали не ржавеют годами.",
+    "steel-price": "Цена горячекатаной стали на бирже выросла на треть.",
+    "steel-plant": "Завод выпускает сталь для мостов и рельсов.",
+    "became-prices": "Цены на бензин стали расти ещё в марте.",
+    "became-friends": "После похода они стали близкими друзьями.",
+}
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def steel_index(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Index]:
+    if request.param == "opensearch":
+        cluster = request.getfixturevalue("opensearch_cluster")
+        location = f"{cluster.url}/readings-{os.getpid()}"
+    else:
+        location = str(tmp_path_factory.mktemp("readings"))
+    with Index(location) as index:
+        for source, text in STEEL.items():
+            index.add(source, text)
+        yield index
+
+
+def test_steel_ranks_above_became_and_became_is_still_found(steel_index: Index) -> None:
+    hits = steel_index.search("сталь", limit=None)
+    order = [hit.source for hit in hits]
+    assert sorted(order[:3]) == ["steel-knives", "steel-plant", "steel-price"], order
+    assert sorted(order[3:]) == ["became-friends", "became-prices"], order
+
+
+def test_became_ranks_above_steel(steel_index: Index) -> None:
+    order = [hit.source for hit in steel_index.search("стать", limit=None)]
+    # «нержавеющей стали» and «горячекатаной стали» are steel by the adjective before
+    # them; «сталь» cannot be «стать» at all.
+    assert order[:2] in (["became-friends", "became-prices"], ["became-prices", "became-friends"])
+    assert "steel-plant" not in order
+    assert len(order) == 4
+
+
+def test_both_engines_score_alike(
+    steel_index: Index, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with Index(tmp_path_factory.mktemp("reference")) as reference:
+        for source, text in STEEL.items():
+            reference.add(source, text)
+        for query in ("сталь", "стать", "цены стали", '"стали расти"'):
+            ours = [(h.source, h.score) for h in steel_index.search(query, limit=None)]
+            theirs = [(h.source, h.score) for h in reference.search(query, limit=None)]
+            assert ours == theirs, query
+
+
+def test_explain_shows_the_weight_of_an_unlikely_reading(steel_index: Index) -> None:
+    (hit,) = [
+        h
+        for h in steel_index.search("сталь", limit=None, explain=True)
+        if h.source == "became-prices"
+    ]
+    assert hit.explanation is not None
+    assert "matched «стали» ×0.02: BM25 with tf 0.02" in hit.explanation.description
+
+
+def test_a_form_counts_by_its_probability() -> None:
+    (stali,) = words("стали")
+    assert stali.lemmas == ("стать", "сталь")
+    assert stali.weights[0] > 0.9 > 0.1 > stali.weights[1] >= MIN_WEIGHT
+
+
+def test_an_agreeing_adjective_makes_the_noun_likelier() -> None:
+    alone = dict(zip(*[words("стали")[0][i] for i in (3, 5)], strict=True))
+    after = dict(zip(*[words("из нержавеющей стали")[2][i] for i in (3, 5)], strict=True))
+    assert after["сталь"] > 5 * alone["сталь"]
+    # Across a sentence's end the adjective says nothing.
+    assert in_context("стали", ("стать", "сталь"), "нержавеющей") is not None
+    split = dict(zip(*[words("Нержавеющей. Стали")[1][i] for i in (3, 5)], strict=True))
+    assert split == alone
+
+
+def test_a_word_pymorphy_does_not_know_counts_fully_for_each_guess() -> None:
+    (word,) = words("Митчеллом")
+    assert len(word.lemmas) > 1 and set(word.weights) == {1.0}
+
+
+_WORDS = st.sampled_from(
+    ["стали", "сталь", "нержавеющей", "цены", "Лавров", "вина", "вино", "из", "и", "села",
+     "воздушно-космические", "Интернет2", "Митчелл", "24.02.2016", "рада", "стоит", "."]
+)  # fmt: skip
+
+
+@given(st.lists(_WORDS, max_size=40))
+def test_every_lemma_is_found_and_no_weight_exceeds_a_word(chosen: list[str]) -> None:
+    text = " ".join(chosen)
+    found = INDEX.positions(text)
+    length = sum(len(word.lemmas) for word in INDEX(text))
+    assert sum(len(occurrences) for occurrences in found.values()) == length
+    for occurrences in found.values():
+        # Found, however unlikely; never more than a word counts for each occurrence.
+        assert 1 <= occurrences.units <= WEIGHT_UNITS * len(occurrences)
