@@ -25,6 +25,10 @@ from typing import Protocol
 BM25_B = 0.15
 #: BM25 term-frequency saturation.
 BM25_K1 = 1.2
+#: Each lemma's idf counts raised to this power, in BM25 and in coordination: a rare
+#: word tells more than BM25's idf says, a question's scaffolding («является»,
+#: «называется», «находится») less.
+IDF_POWER = 1.3
 #: How strongly the share of the query's idf a paragraph covers scales its score.
 COORDINATION_POWER = 0.25
 #: How much a related lemma (:mod:`indexer.derivation`) counts against the word's own.
@@ -96,9 +100,9 @@ class BM25:
     """The BM25 of one lemma, its collection-wide parts worked out once.
 
     >>> round(BM25(idf=2.0, average_length=50.0)(tf=3, length=50), 4)
-    3.1429
+    3.8693
     >>> round(BM25(idf=2.0, average_length=50.0, weight=0.5)(tf=3, length=50), 4)
-    1.5714
+    1.9347
     """
 
     idf: float
@@ -117,7 +121,8 @@ class BM25:
         """``(c1, c2, c3)`` such that the score is ``c1 * tf / (tf + c2 + c3 * length)``:
         for loops over many postings."""
         k1, b = BM25_K1, BM25_B
-        return self.idf * (k1 + 1) * self.weight, k1 * (1 - b), k1 * b / self.average_length
+        c1 = self.idf**IDF_POWER * (k1 + 1) * self.weight
+        return c1, k1 * (1 - b), k1 * b / self.average_length
 
     def __call__(self, tf: float, length: float) -> float:
         c1, c2, c3 = self.constants
@@ -149,15 +154,17 @@ def coordination(matched: float, total: float) -> float:
 
 
 def coordination_weights(informativeness: Sequence[float]) -> list[float]:
-    """What each part of a coordinated query counts for: its informativeness, or, for a
-    part without lemmas of its own (a source filter), that of an average part.
+    """What each part of a coordinated query counts for: its informativeness to the
+    power :data:`IDF_POWER`, or, for a part without lemmas of its own (a source
+    filter), that of an average part.
 
-    >>> coordination_weights([2.0, 0.0, 4.0])
-    [2.0, 3.0, 4.0]
+    >>> [round(w, 2) for w in coordination_weights([2.0, 0.0, 4.0])]
+    [2.46, 4.26, 6.06]
     """
-    known = [w for w in informativeness if w > 0]
+    weights = [w**IDF_POWER for w in informativeness]
+    known = [w for w in weights if w > 0]
     average = sum(known) / len(known) if known else 1.0
-    return [w or average for w in informativeness]
+    return [w or average for w in weights]
 
 
 def related_weight(own: Sequence[str], lemma: str, statistics: Statistics) -> float:
