@@ -25,14 +25,19 @@ from typing import Protocol
 BM25_B = 0.15
 #: BM25 term-frequency saturation.
 BM25_K1 = 1.2
+#: Each lemma's idf counts raised to this power, in BM25 and in coordination: a rare
+#: word tells more than BM25's idf says, a question's scaffolding («является»,
+#: «называется», «находится») less.
+IDF_POWER = 1.3
 #: How strongly the share of the query's idf a paragraph covers scales its score.
 COORDINATION_POWER = 0.25
 #: How much a related lemma (:mod:`indexer.derivation`) counts against the word's own.
 RELATED_WEIGHT = 0.5
-#: A word in more paragraphs than this searches no relatives: its relatives' posting
-#: lists are as long as its own («Россия» → «российский» in news), and a word that
-#: common adds little to a score (no change in MRR@10 on the relevance set).
-COMMON_PARAGRAPHS = 5000
+#: A word in more paragraphs than this searches no relatives, and a relative that
+#: common is not searched: such posting lists are long («Россия» → «российский» in
+#: news), and so common a word adds little to a score (no change in MRR@10 on the
+#: relevance set against 5,000 for the word alone; 300 lost 0.001).
+COMMON_PARAGRAPHS = 1000
 #: What a ``source:`` filter adds where it is scored (alone, or under AND/OR): one, as
 #: a keyword field scores in a search engine.
 SOURCE_SCORE = 1.0
@@ -95,9 +100,9 @@ class BM25:
     """The BM25 of one lemma, its collection-wide parts worked out once.
 
     >>> round(BM25(idf=2.0, average_length=50.0)(tf=3, length=50), 4)
-    3.1429
+    3.8693
     >>> round(BM25(idf=2.0, average_length=50.0, weight=0.5)(tf=3, length=50), 4)
-    1.5714
+    1.9347
     """
 
     idf: float
@@ -116,7 +121,8 @@ class BM25:
         """``(c1, c2, c3)`` such that the score is ``c1 * tf / (tf + c2 + c3 * length)``:
         for loops over many postings."""
         k1, b = BM25_K1, BM25_B
-        return self.idf * (k1 + 1) * self.weight, k1 * (1 - b), k1 * b / self.average_length
+        c1 = self.idf**IDF_POWER * (k1 + 1) * self.weight
+        return c1, k1 * (1 - b), k1 * b / self.average_length
 
     def __call__(self, tf: float, length: float) -> float:
         c1, c2, c3 = self.constants
@@ -148,29 +154,34 @@ def coordination(matched: float, total: float) -> float:
 
 
 def coordination_weights(informativeness: Sequence[float]) -> list[float]:
-    """What each part of a coordinated query counts for: its informativeness, or, for a
-    part without lemmas of its own (a source filter), that of an average part.
+    """What each part of a coordinated query counts for: its informativeness to the
+    power :data:`IDF_POWER`, or, for a part without lemmas of its own (a source
+    filter), that of an average part.
 
-    >>> coordination_weights([2.0, 0.0, 4.0])
-    [2.0, 3.0, 4.0]
+    >>> [round(w, 2) for w in coordination_weights([2.0, 0.0, 4.0])]
+    [2.46, 4.26, 6.06]
     """
-    known = [w for w in informativeness if w > 0]
+    weights = [w**IDF_POWER for w in informativeness]
+    known = [w for w in weights if w > 0]
     average = sum(known) / len(known) if known else 1.0
-    return [w or average for w in informativeness]
+    return [w or average for w in weights]
 
 
 def related_weight(own: Sequence[str], lemma: str, statistics: Statistics) -> float:
     """The factor on the BM25 of ``lemma``, related to a word whose lemmas are ``own``.
 
-    It scores as the word's own lemma would: with the word's idf, not its own
+    It scores about as the word's own lemma would: with the word's idf, not its own
     («сирийский» is rarer than «Сирия», and must not outrank the word for being so),
-    times :data:`RELATED_WEIGHT`. A word in more than :data:`COMMON_PARAGRAPHS`
-    paragraphs gets no relatives (0).
+    times :data:`RELATED_WEIGHT`; only the part of :data:`IDF_POWER` above 1 follows
+    its own idf (scaling that away too measured 0.001 worse). A word in more than
+    :data:`COMMON_PARAGRAPHS` paragraphs gets no relatives, nor does a relative that
+    common count (0).
     """
     frequencies = [statistics.frequency(word) for word in own]
-    if max(frequencies, default=0) > COMMON_PARAGRAPHS:
+    frequency = statistics.frequency(lemma)
+    if max(frequencies, default=0) > COMMON_PARAGRAPHS or frequency > COMMON_PARAGRAPHS:
         return 0.0
-    mine = idf(statistics.frequency(lemma), statistics.paragraphs)
+    mine = idf(frequency, statistics.paragraphs)
     # A word the index lacks is known here only through its relative.
     word = idf_of_rarest(frequencies, statistics.paragraphs) if any(frequencies) else mine
     return RELATED_WEIGHT * word / mine if mine > 0 else 0.0

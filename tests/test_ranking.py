@@ -152,6 +152,36 @@ def test_related_words_join_a_question_to_its_answer(tmp_path: Path) -> None:
         assert [h.text for h in index.search("колумбийский")] == [other]
 
 
+@pytest.mark.parametrize(
+    ("question", "answer", "relative", "instead"),
+    [
+        # Relatives no suffix rule makes: they come from MorphyNet's table.
+        (
+            "Какие московские парки открыли летом?",
+            "Летом в Москве открыли парки.",
+            "Москве",
+            "Казани",
+        ),
+        ("Когда состоялось посещение музея?", "Президент посетил музей в мае.", "посетил", "видел"),
+        (
+            "Кто принял решение о строительстве моста?",
+            "Мэр решил начать строительство моста.",
+            "решил",
+            "хотел",
+        ),
+    ],
+)
+def test_irregular_relatives_join_a_question_to_its_answer(
+    tmp_path: Path, question: str, answer: str, relative: str, instead: str
+) -> None:
+    # The other paragraph has the same words but for the relative, and is stored first.
+    other = answer.replace(relative, instead)
+    with _index_of(tmp_path, other, answer) as index:
+        hits = index.search(question)
+        assert hits[0].text == answer
+        assert relative in [answer[a:b] for a, b in hits[0].spans]
+
+
 def test_a_common_words_relatives_are_neither_searched_nor_marked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
