@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 from .analysis import QUERY
 from .engine import Vocabulary
 from .forms import surface_form
-from .morphology import MAX_ANALYSED_LENGTH, is_known, parses
+from .morphology import MAX_ANALYSED_LENGTH, get_morph, is_known, parses
 from .plan import STOP_LEMMAS, CompiledQuery, QueryWord
 from .query import Mode, replace_words
 from .ranking import Statistics
@@ -187,9 +187,11 @@ FORM_COST = 0.05
 #: A reading of a Latin word that takes a less likely romanisation of a letter costs
 #: this much more for each such letter.
 READING_COST = 0.5
-#: A Latin word the index has is read in Cyrillic only when the reading is this much
-#: likelier (about e**MARGIN times as common): JavaScript in an article holds «lavrov»,
-#: while «Google» and «Twitter» are common as they are.
+#: A Latin word the index has is read in Cyrillic only when the index has it in at
+#: most this many paragraphs (a script in an article holds «lavrov») and the reading
+#: is far likelier (about e**LATIN_MARGIN times as common): «Google», «Twitter»,
+#: «hotel» stay as they are.
+LATIN_RARE = 2
 LATIN_MARGIN = 3.0
 
 
@@ -350,11 +352,13 @@ class _Guess:
 
 
 def _probes(reading: str) -> set[str]:
-    # Where to look for lemmas: near the word as typed, and near the lemmas pymorphy
-    # guesses for it («перимирием» is three edits from «перемирие», one from its guess).
+    # Where to look for lemmas: near the word as typed, near the lemmas pymorphy
+    # guesses for it («перимирием» is three edits from «перемирие», one from its
+    # guess), and near its stem, for a form far from its lemma («целевошго»: «целево»
+    # is an edit from «целевой»).
     found = {reading}
-    for parse in parses(reading)[:3]:
-        found.add(surface_form(parse.normal_form))
+    found.update(surface_form(parse.normal_form) for parse in parses(reading))
+    found.update(reading[:-cut] for cut in (2, 3) if len(reading) - cut >= 5)
     return found
 
 
@@ -365,7 +369,9 @@ def _best_guess(
     was typed, what the reading costs, and how it was read): few edits, common lemma."""
     pool: dict[str, int] = {}
     for probe in probes:
-        pool.update(lexicon.lemmas_near(probe, _max_edits(probe)))
+        # A lemma may be an edit further from a guess or a stem than its form is from
+        # the word typed; the forms are held to the limit below.
+        pool.update(lexicon.lemmas_near(probe, _max_edits(probe) + (len(probe) >= 8)))
     forms = [(form, lemma) for lemma in pool for form in word_forms(lemma)]
     best: _Guess | None = None
     for reading, prior, reason in options:
@@ -376,7 +382,33 @@ def _best_guess(
             cost = slip_cost(reading, form) + (form != forms[i][1]) * FORM_COST
             guess = _Guess(EDIT_COST * cost + prior - math.log(pool[forms[i][1]]), form, reason)
             best = guess if best is None or guess < best else best
+    for reading, prior, reason in options[:MAX_NEIGHBOURED]:
+        for form in _known_neighbours(reading):
+            frequency = lexicon.frequency(form)
+            if frequency:
+                cost = EDIT_COST * slip_cost(reading, form) + prior - math.log(frequency)
+                guess = _Guess(cost, form, reason)
+                best = guess if best is None or guess < best else best
     return best
+
+
+#: Readings whose one-edit neighbours are looked up in pymorphy's dictionary.
+MAX_NEIGHBOURED = 8
+_ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
+
+
+def _known_neighbours(word: str) -> list[str]:
+    """The forms of pymorphy's dictionary one edit from ``word``: a comparative, a
+    participle or a superlative is one edit from a slip but far from its lemma
+    («меьше» → «меньше», whose lemma is «маленький»)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edited = {a + b[1:] for a, b in splits if b}
+    edited |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edited |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    edited |= {a + c + b for a, b in splits for c in _ALPHABET}
+    edited.discard(word)
+    morph = get_morph()
+    return sorted(form for form in edited if morph.word_is_known(form))
 
 
 def _latin_options(word: str) -> tuple[list[tuple[str, float, Reason]], set[str]]:
@@ -421,7 +453,13 @@ def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correcti
         reading = surface_form(typed)
         options, probes = [(reading, 0.0, Reason.SPELLING)], _probes(reading)
     guess = _best_guess(options, probes, lexicon)
-    if guess is None or (present and guess.score > -math.log(present) - LATIN_MARGIN):
+    if guess is None:
+        return None
+    if present and (
+        present > LATIN_RARE
+        or guess.reason is not Reason.TRANSLITERATION
+        or guess.score > -math.log(present) - LATIN_MARGIN
+    ):
         return None
     return Correction(typed, word.position, _like(typed, guess.word), guess.reason, bool(present))
 

@@ -206,7 +206,9 @@ class Index:
         ``correct``, a query word the index does not have is fixed (typo, keyboard
         layout, transliteration): if the query found nothing, the corrected one is
         searched (``results.corrected``), otherwise it is offered as
-        ``results.suggestion``. ``explain`` attaches to each hit why it scored so.
+        ``results.suggestion``; a Latin word the index has only rarely while its
+        Cyrillic reading is far more common («Lavrov» in an article's script) is
+        searched in Cyrillic either way. ``explain`` attaches to each hit why it scored so.
         Without ``highlight`` the hits' ``spans`` are left empty, which saves most of
         the time of a search that only counts its hits.
 
@@ -250,7 +252,9 @@ class Index:
             )
             if fixes:
                 alternative = corrected_text(compiled.text, fixes)
-                if hits:
+                # A word read otherwise although the index has it (a rare Latin token
+                # read in Cyrillic) is searched so even when the typed query found some.
+                if hits and not any(fix.replaces_present for fix in fixes):
                     suggestion = alternative
                 else:
                     try:
