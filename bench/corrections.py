@@ -304,7 +304,12 @@ def main() -> None:
         one = baselines.one_edit(typed)
         sym = baselines.symspell_lookup(typed)
         by_type[kind].append(
-            (ok, exact, bool(one and wanted & lemmas_of(one)), bool(sym and wanted & lemmas_of(sym)))
+            (
+                ok,
+                exact,
+                bool(one and wanted & lemmas_of(one)),
+                bool(sym and wanted & lemmas_of(sym)),
+            )
         )
         if not ok:
             misses[kind].append(f"{typed} → {fixed} (meant {intended})")

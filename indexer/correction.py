@@ -43,8 +43,8 @@ _TO_LATIN = str.maketrans(
 # settles (a soft sign left out) are left to the edit distance.
 _TRANSLIT: dict[str, tuple[str, ...]] = {
     "shch": ("щ",), "sch": ("щ", "ш"), "zh": ("ж",), "kh": ("х",), "ts": ("ц", "тс"),
-    "tz": ("ц",), "tc": ("ц",), "ch": ("ч",), "sh": ("ш",), "yu": ("ю",), "ju": ("ю",),
-    "iu": ("ю", "иу"), "ya": ("я",), "ja": ("я",), "ia": ("ия", "я"), "yo": ("е", "йо"),
+    "tz": ("ц",), "tc": ("ц",), "ch": ("ч",), "sh": ("ш",), "yu": ("ю", "ью"), "ju": ("ю",),
+    "iu": ("ю", "иу"), "ya": ("я", "ья"), "ja": ("я",), "ia": ("ия", "я"), "yo": ("е", "йо"),
     "jo": ("е",), "ye": ("е", "ье"), "ie": ("ие", "ье"), "iy": ("ий",), "yy": ("ый",),
     "yi": ("ый", "ий"), "ij": ("ий",), "ck": ("к",), "ph": ("ф",), "th": ("т",),
     "ee": ("и",), "oo": ("у",), "ou": ("у",), "'": ("ь",), "a": ("а",), "b": ("б",),
@@ -61,6 +61,7 @@ _LATIN_WORD = re.compile(r"[a-z']+")
 #: The most readings of one Latin word tried (the likeliest, by how many letters take a
 #: reading other than their first).
 MAX_READINGS = 64
+
 
 class Reason(StrEnum):
     """How a correction was found."""
@@ -99,9 +100,7 @@ def readings(word: str) -> list[str]:
     found: list[str] = []
     for changed in range(len(pieces) + 1):
         for chosen in itertools.combinations(range(len(pieces)), changed):
-            options = [
-                piece[1:] if i in chosen else piece[:1] for i, piece in enumerate(pieces)
-            ]
+            options = [piece[1:] if i in chosen else piece[:1] for i, piece in enumerate(pieces)]
             for letters in itertools.product(*options):
                 found.append("".join(letters))
                 if len(found) == MAX_READINGS:
@@ -182,6 +181,8 @@ _PUNCTUATION = "\".,;:?!'"
 #: What one edit costs against how common a word is: a candidate one edit further must
 #: be about e**COST times as common (a noisy channel's log-probabilities).
 EDIT_COST = 5.0
+#: What an edit of a Latin word's reading counts, against a typing slip.
+TRANSLITERATION_EDIT = 1.5
 #: An edit's worth of preferring the lemma to another of its forms at the same distance.
 FORM_COST = 0.05
 #: A reading of a Latin word that takes a less likely romanisation of a letter costs
@@ -216,10 +217,7 @@ def _chunk_span(text: str, position: int) -> tuple[int, int]:
 # a soft sign or «й» left out or put in.
 _ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
 _NEIGHBOURS = frozenset(
-    pair
-    for row in _ROWS
-    for a, b in itertools.pairwise(row)
-    for pair in ((a, b), (b, a))
+    pair for row in _ROWS for a, b in itertools.pairwise(row) for pair in ((a, b), (b, a))
 ) | frozenset(
     pair
     for upper, lower in itertools.pairwise(_ROWS)
@@ -241,8 +239,8 @@ CHEAP_EDIT = 0.6
 
 
 def slip_cost(typed: str, word: str) -> float:
-    """Edits from ``word`` to ``typed`` (Damerau's, transpositions count one), each
-    likely slip counting :data:`CHEAP_EDIT`.
+    """Edits from ``word`` to ``typed`` (Damerau's: two letters swapped is one), each
+    likely slip (a swap too) counting :data:`CHEAP_EDIT`.
 
     >>> slip_cost("росии", "россии"), slip_cost("переговорав", "переговоров")
     (0.6, 0.6)
@@ -271,7 +269,7 @@ def slip_cost(typed: str, word: str) -> float:
                 d[i][j - 1] + _gap_cost(word, j - 1),
             )
             if i > 1 and j > 1 and a == word[j - 2] and typed[i - 2] == b:
-                best = min(best, d[i - 2][j - 2] + 1.0)
+                best = min(best, d[i - 2][j - 2] + CHEAP_EDIT)
             d[i][j] = best
     return round(d[-1][-1], 6)
 
@@ -288,10 +286,11 @@ def _max_edits(word: str) -> int:
 
 
 def _may_be_slip(word: QueryWord, query_text: str) -> bool:
-    # What can be told without the index (see can_be_slip).
+    # What can be told without the index (see can_be_slip), but for the length: a
+    # short word may be part of a run typed in the wrong layout («hf,jn» is «работ»).
     if word.mode is Mode.PREFIX or any(c.isdigit() for c in word.surface):
         return False
-    if not MIN_CORRECTED <= len(word.surface) <= MAX_ANALYSED_LENGTH:
+    if len(word.surface) > MAX_ANALYSED_LENGTH:
         return False
     # A common word («кто», «в») is a real word even where an index lacks it.
     if word.lemmas and word.lemmas[0] in STOP_LEMMAS:
@@ -302,21 +301,23 @@ def _may_be_slip(word: QueryWord, query_text: str) -> bool:
     return not (_CYRILLIC_WORD.fullmatch(word.surface) and is_known(word.surface.lower()))
 
 
+def _is_latin(word: str) -> bool:
+    return _LATIN_WORD.fullmatch(word.lower()) is not None
+
+
 def can_be_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> bool:
     """Whether a query word may be a slip worth correcting.
 
     Not a word the index has (except a Latin word, which may be read in Cyrillic:
     :func:`correct_word`), a prefix, a number, a word of fewer than
-    :data:`MIN_CORRECTED` letters or more than
-    :data:`indexer.morphology.MAX_ANALYSED_LENGTH`, a word glued to a wildcard or a
-    symbol («*ция», «C++»), nor a word of the Russian dictionary («удалёнка» is right
-    even where the index lacks it).
+    :data:`MIN_CORRECTED` letters (unless part of a longer run typed in the wrong
+    layout) or more than :data:`indexer.morphology.MAX_ANALYSED_LENGTH`, a word glued
+    to a wildcard or a symbol («*ция», «C++»), nor a word of the Russian dictionary
+    («удалёнка» is right even where the index lacks it).
     """
     if not _may_be_slip(word, query_text):
         return False
-    return bool(_LATIN_WORD.fullmatch(word.surface.lower())) or not lexicon.has_word(
-        word.surface
-    )
+    return _is_latin(word.surface) or not lexicon.has_word(word.surface)
 
 
 def _layout_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correction | None:
@@ -339,7 +340,9 @@ def _layout_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correcti
             continue
         tried.add(typed)
         switched = switch_layout(typed)
-        if switched != typed and len(list(QUERY(switched))) == 1 and lexicon.has_word(switched):
+        if switched == typed or len(switched) < MIN_CORRECTED:
+            continue
+        if len(list(QUERY(switched))) == 1 and lexicon.has_word(switched):
             return Correction(typed, a, switched, Reason.LAYOUT)
     return None
 
@@ -376,20 +379,35 @@ def _best_guess(
     best: _Guess | None = None
     for reading, prior, reason in options:
         limit = _max_edits(reading)
-        for form, edits, i in process.extract(
+        for form, _edits, i in process.extract(
             reading, [f for f, _ in forms], scorer=OSA.distance, score_cutoff=limit, limit=None
         ):
-            cost = slip_cost(reading, form) + (form != forms[i][1]) * FORM_COST
-            guess = _Guess(EDIT_COST * cost + prior - math.log(pool[forms[i][1]]), form, reason)
+            prior_form = prior + (form != forms[i][1]) * FORM_COST * EDIT_COST
+            guess = _guess(reading, form, prior_form, reason, pool[forms[i][1]])
             best = guess if best is None or guess < best else best
     for reading, prior, reason in options[:MAX_NEIGHBOURED]:
         for form in _known_neighbours(reading):
             frequency = lexicon.frequency(form)
             if frequency:
-                cost = EDIT_COST * slip_cost(reading, form) + prior - math.log(frequency)
-                guess = _Guess(cost, form, reason)
+                guess = _guess(reading, form, prior, reason, frequency)
                 best = guess if best is None or guess < best else best
     return best
+
+
+_SIGNS = str.maketrans("", "", "ьъ")
+
+
+def _guess(reading: str, form: str, prior: float, reason: Reason, frequency: int) -> _Guess:
+    """How likely ``form`` (of a lemma in ``frequency`` paragraphs) was meant by what
+    was typed (read as ``reading``, at the cost ``prior``): a noisy channel's score,
+    lower is likelier."""
+    if reason is Reason.TRANSLITERATION:
+        # Romanisations leave soft and hard signs out («Polsha», «Darya»), and a letter
+        # read otherwise than every scheme reads it is less likely than a typing slip.
+        edits = TRANSLITERATION_EDIT * slip_cost(reading.translate(_SIGNS), form.translate(_SIGNS))
+    else:
+        edits = slip_cost(reading, form)
+    return _Guess(EDIT_COST * edits + prior - math.log(frequency), form, reason)
 
 
 #: Readings whose one-edit neighbours are looked up in pymorphy's dictionary.
@@ -401,7 +419,8 @@ def _known_neighbours(word: str) -> list[str]:
     """The forms of pymorphy's dictionary one edit from ``word``: a comparative, a
     participle or a superlative is one edit from a slip but far from its lemma
     («меьше» → «меньше», whose lemma is «маленький»)."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    # The first letter stays, as in the index's lookup: a slip there is rare.
+    splits = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]
     edited = {a + b[1:] for a, b in splits if b}
     edited |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
     edited |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
@@ -440,13 +459,15 @@ def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correcti
         return None
     typed = word.surface
     present = lexicon.frequency(typed)
-    latin = _LATIN_WORD.fullmatch(typed.lower()) is not None
+    latin = _is_latin(typed)
     if present and not latin:
         return None
     if not present:
         layout = _layout_slip(word, query_text, lexicon)
         if layout is not None:
             return layout
+    if len(typed) < MIN_CORRECTED:
+        return None
     if latin:
         options, probes = _latin_options(typed)
     else:
@@ -484,11 +505,15 @@ def corrections(
     :data:`MAX_CORRECTIONS` of them that can be slips)."""
     lexicon = Lexicon(vocabulary, statistics)
     found: list[Correction] = []
-    slips = (word for word in compiled.words if can_be_slip(word, compiled.text, lexicon))
-    for word in itertools.islice(slips, MAX_CORRECTIONS):
+    looked_up = 0
+    for word in compiled.words:
         # A word inside a run already retyped («j,cnhtk» holds «j» and «cnhtk»).
         if any(c.position <= word.position < c.position + len(c.typed) for c in found):
             continue
+        if looked_up == MAX_CORRECTIONS or not can_be_slip(word, compiled.text, lexicon):
+            continue
+        # Only a word long enough to be corrected is looked up in the word list.
+        looked_up += len(word.surface) >= MIN_CORRECTED
         correction = correct_word(word, compiled.text, lexicon)
         if correction is not None:
             found.append(correction)
