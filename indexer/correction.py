@@ -193,11 +193,14 @@ READING_COST = 0.5
 #: is far likelier (about e**LATIN_MARGIN times as common): «Google», «Twitter»,
 #: «hotel» stay as they are.
 LATIN_RARE = 2
-LATIN_MARGIN = 3.0
+LATIN_MARGIN = 1.5
 
 
 def _is_symbol(char: str) -> bool:
-    # A wildcard, or a mathematical, currency or other symbol: «C++» is no typo of «С».
+    # A wildcard, or a mathematical, currency or other symbol: «C++» is no typo of «С»;
+    # but «`» and «~» are the keys of «ё» and «Ё».
+    if char in _LATIN_KEYS:
+        return False
     return char == "*" or unicodedata.category(char).startswith("S")
 
 
