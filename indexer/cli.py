@@ -395,8 +395,13 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
     for message in results.notes:
         note(message)
     if results.corrected:
+        found = (
+            f"found only {results.typed_total:,} paragraph(s), where the index has it rarely"
+            if results.typed_total
+            else "found nothing"
+        )
         note(
-            f"«{_shown(args.query)}» found nothing; showing results for "
+            f"«{_shown(args.query)}» {found}; showing results for "
             f"«{_shown(results.corrected)}» "
             "(exit status 1)",
             True,

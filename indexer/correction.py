@@ -91,18 +91,23 @@ def readings(word: str) -> list[str]:
     >>> readings("Lavrov"), readings("Shoigu")[:2], readings("Navalny")[:2]
     (['лавров'], ['шоигу', 'шойгу'], ['навалный', 'навалний'])
     """
+    return [reading for reading, _ in _readings(word)]
+
+
+def _readings(word: str) -> list[tuple[str, int]]:
+    # Each reading with how many of its letters take a reading other than their first.
     word = word.lower()
     pieces = [
         _FINAL_Y if m.group() == "y" and m.end() == len(word) else _TRANSLIT[m.group()]
         for m in _TRANSLIT_RE.finditer(word)
     ]
     # The fewest second choices first: a reading that needs many is less likely.
-    found: list[str] = []
+    found: list[tuple[str, int]] = []
     for changed in range(len(pieces) + 1):
         for chosen in itertools.combinations(range(len(pieces)), changed):
             options = [piece[1:] if i in chosen else piece[:1] for i, piece in enumerate(pieces)]
             for letters in itertools.product(*options):
-                found.append("".join(letters))
+                found.append(("".join(letters), changed))
                 if len(found) == MAX_READINGS:
                     return found
     return found
@@ -323,30 +328,36 @@ def can_be_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> bool:
     return _is_latin(word.surface) or not lexicon.has_word(word.surface)
 
 
-def _layout_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correction | None:
-    """The whole run of characters around a word retyped in the other layout, when it is
-    one word the index has: «j,cnhtk» is «обстрел», comma and all."""
+def _layout_runs(word: QueryWord, query_text: str) -> list[tuple[int, str]]:
+    """Where a word typed in the other layout may be: the run of characters around it,
+    without query syntax, with and without punctuation at either end, as
+    ``(position, text)``."""
     start, end = _chunk_span(query_text, word.position)
     while start < end and query_text[start] in _OPERATORS:
         start += 1
     while end > start and query_text[end - 1] in _OPERATORS:
         end -= 1
-    tried = set()
+    runs: list[tuple[int, str]] = []
     for lead, tail in ((0, 0), (0, 1), (1, 0), (1, 1)):
         a, b = start, end
         while lead and a < b and query_text[a] in _PUNCTUATION:
             a += 1
         while tail and b > a and query_text[b - 1] in _PUNCTUATION:
             b -= 1
-        typed = query_text[a:b]
-        if typed in tried or not a <= word.position < b:
-            continue
-        tried.add(typed)
+        if a <= word.position < b and (a, query_text[a:b]) not in runs:
+            runs.append((a, query_text[a:b]))
+    return runs
+
+
+def _layout_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correction | None:
+    """The whole run of characters around a word retyped in the other layout, when it is
+    one word the index has: «j,cnhtk» is «обстрел», comma and all."""
+    for position, typed in _layout_runs(word, query_text):
         switched = switch_layout(typed)
         if switched == typed or len(switched) < MIN_CORRECTED:
             continue
         if len(list(QUERY(switched))) == 1 and lexicon.has_word(switched):
-            return Correction(typed, a, switched, Reason.LAYOUT)
+            return Correction(typed, position, switched, Reason.LAYOUT)
     return None
 
 
@@ -433,21 +444,27 @@ def _known_neighbours(word: str) -> list[str]:
     return sorted(form for form in edited if morph.word_is_known(form))
 
 
-def _latin_options(word: str) -> tuple[list[tuple[str, float, Reason]], set[str]]:
-    # A Latin word may be Russian typed in the Latin layout, or romanised.
+def _latin_options(
+    word: QueryWord, query_text: str
+) -> tuple[list[tuple[str, float, Reason]], set[str], tuple[int, str] | None]:
+    # A Latin word may be Russian typed in the Latin layout (with the run around it:
+    # «j,cnhtr» is a slip of «обстрел», not «j,» and a slip of «стрел»), or romanised.
     options, probes = [], set()
-    switched = switch_layout(word).lower()
-    if _CYRILLIC_WORD.fullmatch(switched):
-        options.append((surface_form(switched), 0.0, Reason.LAYOUT))
-        probes |= _probes(surface_form(switched))
+    run = None
+    for position, typed in _layout_runs(word, query_text):
+        switched = surface_form(switch_layout(typed))
+        if _CYRILLIC_WORD.fullmatch(switched):
+            run = position, typed
+            options.append((switched, 0.0, Reason.LAYOUT))
+            probes |= _probes(switched)
+            break
     first_letters = set()
-    for reading in readings(word):
-        changed = sum(a != b for a, b in zip(reading, readings(word)[0], strict=False))
+    for reading, changed in _readings(word.surface):
         options.append((reading, READING_COST * min(changed, 4), Reason.TRANSLITERATION))
         if reading[0] not in first_letters:
             first_letters.add(reading[0])
             probes |= _probes(reading)
-    return options, probes
+    return options, probes, run
 
 
 def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correction | None:
@@ -471,12 +488,16 @@ def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correcti
             return layout
     if len(typed) < MIN_CORRECTED:
         return None
+    run = None
     if latin:
-        options, probes = _latin_options(typed)
+        options, probes, run = _latin_options(word, query_text)
     else:
         reading = surface_form(typed)
         options, probes = [(reading, 0.0, Reason.SPELLING)], _probes(reading)
     guess = _best_guess(options, probes, lexicon)
+    if guess is not None and guess.reason is Reason.LAYOUT and run is not None and not present:
+        position, typed = run
+        return Correction(typed, position, _like(typed, guess.word), guess.reason)
     if guess is None:
         return None
     if present and (

@@ -247,6 +247,7 @@ class Index:
             compiled = compiled_query(query)
             hits, total, limited = self._run(compiled, limit, explain, highlight)
             corrected = suggestion = None
+            typed_total = 0
             fixes = (
                 corrections(compiled, engine.vocabulary(), engine.statistics()) if correct else []
             )
@@ -261,9 +262,13 @@ class Index:
                         retry = compiled_query(alternative)
                     except QueryError:
                         retry = None
-                    if retry is not None:
+                    retried = None if retry is None else self._run(retry, limit, explain, highlight)
+                    if retry is not None and retried is not None and (retried[0] or not hits):
+                        typed_total = total if hits else 0
                         compiled, corrected = retry, alternative
-                        hits, total, limited = self._run(compiled, limit, explain, highlight)
+                        hits, total, limited = retried
+                    elif hits:
+                        suggestion = alternative
         return SearchResults(
             query,
             hits,
@@ -271,6 +276,7 @@ class Index:
             compiled.dropped,
             corrected=corrected,
             suggestion=suggestion,
+            typed_total=typed_total,
             notes=(*compiled.notes, *limited),
         )
 

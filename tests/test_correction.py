@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
 
 from indexer import Index
+from indexer.cli import main
 from indexer.correction import CHEAP_EDIT, readings, slip_cost, switch_layout
 
 # Paragraphs of news as the index sees them: the words the slips below aim at, some of
@@ -153,3 +155,23 @@ def test_a_slips_cost_lies_between_cheap_and_full_edits(a: str, b: str) -> None:
     edits = OSA.distance(a, b)
     assert CHEAP_EDIT * edits - 1e-9 <= slip_cost(a, b) <= edits
     assert (slip_cost(a, b) == 0) == (a == b)
+
+
+def test_the_command_line_says_a_rare_latin_word_was_read_in_cyrillic(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for number, text in enumerate(NEWS):
+        for copy in range(1 if "var " in text else 4):
+            (docs / f"news{number:02}-{copy}.txt").write_text(text, encoding="utf-8")
+    code = main(["Lavrov", str(docs), "--index", str(tmp_path / "index"), "-n", "2"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Лавров" in out and "lavrov" not in out
+    assert (
+        "«Lavrov» found only 1 paragraph(s), where the index has it rarely; "
+        "showing results for «Лавров»" in err
+    )
+    code = main(["Lavrov", str(docs), "--index", str(tmp_path / "index"), "--no-correct"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "lavrov" in out
