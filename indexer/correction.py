@@ -480,7 +480,7 @@ def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correcti
     typed = word.surface
     present = lexicon.frequency(typed)
     latin = _is_latin(typed)
-    if present and not latin:
+    if present and (not latin or present > LATIN_RARE):
         return None
     if not present:
         layout = _layout_slip(word, query_text, lexicon)
@@ -501,8 +501,7 @@ def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correcti
     if guess is None:
         return None
     if present and (
-        present > LATIN_RARE
-        or guess.reason is not Reason.TRANSLITERATION
+        guess.reason is not Reason.TRANSLITERATION
         or guess.score > -math.log(present) - LATIN_MARGIN
     ):
         return None
