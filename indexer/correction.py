@@ -316,8 +316,8 @@ def _is_latin(word: str) -> bool:
 def can_be_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> bool:
     """Whether a query word may be a slip worth correcting.
 
-    Not a word the index has (except a Latin word, which may be read in Cyrillic:
-    :func:`correct_word`), a prefix, a number, a word of fewer than
+    Not a word the index has (except a Latin word in at most :data:`LATIN_RARE`
+    paragraphs, which may be read in Cyrillic: :func:`correct_word`), a prefix, a number, a word of fewer than
     :data:`MIN_CORRECTED` letters (unless part of a longer run typed in the wrong
     layout) or more than :data:`indexer.morphology.MAX_ANALYSED_LENGTH`, a word glued
     to a wildcard or a symbol («*ция», «C++»), nor a word of the Russian dictionary
@@ -325,7 +325,8 @@ def can_be_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> bool:
     """
     if not _may_be_slip(word, query_text):
         return False
-    return _is_latin(word.surface) or not lexicon.has_word(word.surface)
+    present = lexicon.frequency(word.surface)
+    return not present or (_is_latin(word.surface) and present <= LATIN_RARE)
 
 
 def _layout_runs(word: QueryWord, query_text: str) -> list[tuple[int, str]]:
