@@ -1,7 +1,9 @@
 """Recovering a query word the index does not know: keyboard layout, transliteration, typos.
 
 Every guess is checked against what the index contains, so a correction is only ever a
-word that can be found. Nothing here runs for a word the index already has.
+word that can be found, and the likeliest is chosen as a noisy channel would: few and
+likely slips, a common word. Nothing here changes a word the index has, but for a Latin
+word it has only rarely, which is read in Cyrillic when that reading is far commoner.
 """
 
 from __future__ import annotations
@@ -136,8 +138,7 @@ def switch_layout(text: str) -> str:
 
 
 class Lexicon:
-    """What an index contains, for corrections: its lemmas, how common each is, and
-    the word forms of each (from pymorphy)."""
+    """What an index contains, for corrections: its lemmas and how common each is."""
 
     def __init__(self, vocabulary: Vocabulary, statistics: Statistics) -> None:
         self.vocabulary = vocabulary
@@ -234,12 +235,11 @@ _NEIGHBOURS = frozenset(
     for pair in ((a, b), (b, a))
 )
 _ALIKE = frozenset(
-    pair
+    (a, b)
     for group in ("ао", "еиэя", "иы", "ьъ", "шщ", "зс", "дт", "бп", "вф", "гк", "жш", "юу")
     for a in group
     for b in group
     if a != b
-    for pair in ((a, b),)
 )
 _SILENT = frozenset("ьъй")
 #: What a likely slip costs (:data:`_NEIGHBOURS`, :data:`_ALIKE`, a doubled letter).
@@ -317,8 +317,8 @@ def can_be_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> bool:
     """Whether a query word may be a slip worth correcting.
 
     Not a word the index has (except a Latin word in at most :data:`LATIN_RARE`
-    paragraphs, which may be read in Cyrillic: :func:`correct_word`), a prefix, a number, a word of fewer than
-    :data:`MIN_CORRECTED` letters (unless part of a longer run typed in the wrong
+    paragraphs, which may be read in Cyrillic: :func:`correct_word`), a prefix, a
+    number, a word of fewer than :data:`MIN_CORRECTED` letters (unless part of a longer run typed in the wrong
     layout) or more than :data:`indexer.morphology.MAX_ANALYSED_LENGTH`, a word glued
     to a wildcard or a symbol («*ция», «C++»), nor a word of the Russian dictionary
     («удалёнка» is right even where the index lacks it).
