@@ -319,9 +319,10 @@ def can_be_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> bool:
     Not a word the index has (except a Latin word in at most :data:`LATIN_RARE`
     paragraphs, which may be read in Cyrillic: :func:`correct_word`), a prefix, a
     number, a word of fewer than :data:`MIN_CORRECTED` letters (unless part of a
-    longer run typed in the wrong layout) or more than :data:`indexer.morphology.MAX_ANALYSED_LENGTH`, a word glued
-    to a wildcard or a symbol («*ция», «C++»), nor a word of the Russian dictionary
-    («удалёнка» is right even where the index lacks it).
+    longer run typed in the wrong layout) or more than
+    :data:`indexer.morphology.MAX_ANALYSED_LENGTH`, a word glued to a wildcard or a
+    symbol («*ция», «C++»), nor a word of the Russian dictionary («удалёнка» is right
+    even where the index lacks it).
     """
     if not _may_be_slip(word, query_text):
         return False
