@@ -47,8 +47,8 @@ _TRANSLIT: dict[str, tuple[str, ...]] = {
     "shch": ("щ",), "sch": ("щ", "ш"), "zh": ("ж",), "kh": ("х",), "ts": ("ц", "тс"),
     "tz": ("ц",), "tc": ("ц",), "ch": ("ч",), "sh": ("ш",), "yu": ("ю", "ью"), "ju": ("ю",),
     "iu": ("ю", "иу"), "ya": ("я", "ья"), "ja": ("я",), "ia": ("ия", "я"), "yo": ("е", "йо"),
-    "jo": ("е",), "ye": ("е", "ье"), "ie": ("ие", "ье"), "iy": ("ий",), "yy": ("ый",),
-    "yi": ("ый", "ий"), "ij": ("ий",), "ck": ("к",), "ph": ("ф",), "th": ("т",),
+    "jo": ("е",), "ye": ("е", "ье"), "ie": ("ие", "ье"),
+    "ck": ("к",), "ph": ("ф",), "th": ("т",),
     "ee": ("и",), "oo": ("у",), "ou": ("у",), "'": ("ь",), "a": ("а",), "b": ("б",),
     "v": ("в",), "w": ("в", "у"), "g": ("г",), "d": ("д",), "e": ("е", "э"), "z": ("з",),
     "i": ("и", "й"), "y": ("ы", "й", "и", "ий"), "j": ("й", "дж", "ж"), "k": ("к",),
@@ -57,8 +57,12 @@ _TRANSLIT: dict[str, tuple[str, ...]] = {
     "c": ("к", "ц", "с"), "x": ("кс",), "q": ("к",),
 }  # fmt: skip
 # At the end of a word «y» is mostly an adjective's or a surname's ending.
-_FINAL_Y = ("ый", "ий", "ы", "й", "и")
-_TRANSLIT_RE = re.compile("|".join(sorted(map(re.escape, _TRANSLIT), key=len, reverse=True)))
+_FINAL = {
+    "iy": ("ий", "ый"), "yy": ("ый", "ий"), "ij": ("ий",), "y": ("ый", "ий", "ы", "й", "и"),
+}  # fmt: skip
+_TRANSLIT_RE = re.compile(
+    "|".join([f"{end}$" for end in _FINAL if len(end) > 1] + sorted(_TRANSLIT, key=len)[::-1])
+)
 _LATIN_WORD = re.compile(r"[a-z']+")
 #: The most readings of one Latin word tried (the likeliest, by how many letters take a
 #: reading other than their first).
@@ -100,7 +104,7 @@ def _readings(word: str) -> list[tuple[str, int]]:
     # Each reading with how many of its letters take a reading other than their first.
     word = word.lower()
     pieces = [
-        _FINAL_Y if m.group() == "y" and m.end() == len(word) else _TRANSLIT[m.group()]
+        _FINAL[m.group()] if m.end() == len(word) and m.group() in _FINAL else _TRANSLIT[m.group()]
         for m in _TRANSLIT_RE.finditer(word)
     ]
     # The fewest second choices first: a reading that needs many is less likely.
