@@ -227,7 +227,7 @@ def _chunk_span(text: str, position: int) -> tuple[int, int]:
 
 # Slips that cost less than an edit: keys side by side on the ЙЦУКЕН layout, letters
 # that sound alike (an unstressed vowel, a voiced consonant), a letter doubled or not,
-# a soft sign or «й» left out or put in.
+# a soft sign or «й» left out.
 _ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
 _NEIGHBOURS = frozenset(
     pair for row in _ROWS for a, b in itertools.pairwise(row) for pair in ((a, b), (b, a))
@@ -262,9 +262,9 @@ def slip_cost(typed: str, word: str) -> float:
     rows, cols = len(typed) + 1, len(word) + 1
     d = [[0.0] * cols for _ in range(rows)]
     for i in range(1, rows):
-        d[i][0] = d[i - 1][0] + _gap_cost(typed, i - 1)
+        d[i][0] = d[i - 1][0] + _gap_cost(typed, i - 1, left_out=False)
     for j in range(1, cols):
-        d[0][j] = d[0][j - 1] + _gap_cost(word, j - 1)
+        d[0][j] = d[0][j - 1] + _gap_cost(word, j - 1, left_out=True)
     for i in range(1, rows):
         a = typed[i - 1]
         for j in range(1, cols):
@@ -277,8 +277,8 @@ def slip_cost(typed: str, word: str) -> float:
                 change = 1.0
             best = min(
                 d[i - 1][j - 1] + change,
-                d[i - 1][j] + _gap_cost(typed, i - 1),
-                d[i][j - 1] + _gap_cost(word, j - 1),
+                d[i - 1][j] + _gap_cost(typed, i - 1, left_out=False),
+                d[i][j - 1] + _gap_cost(word, j - 1, left_out=True),
             )
             if i > 1 and j > 1 and a == word[j - 2] and typed[i - 2] == b:
                 best = min(best, d[i - 2][j - 2] + CHEAP_EDIT)
@@ -286,11 +286,12 @@ def slip_cost(typed: str, word: str) -> float:
     return round(d[-1][-1], 6)
 
 
-def _gap_cost(text: str, i: int) -> float:
-    # A letter put in or left out: cheap when it doubles its neighbour or is silent.
+def _gap_cost(text: str, i: int, left_out: bool) -> float:
+    # A letter put in or left out: cheap when it doubles its neighbour, or when it is
+    # a soft sign or «й» left out (people drop them; they rarely add one).
     char = text[i]
     doubled = (i > 0 and text[i - 1] == char) or (i + 1 < len(text) and text[i + 1] == char)
-    return CHEAP_EDIT if doubled or char in _SILENT else 1.0
+    return CHEAP_EDIT if doubled or (left_out and char in _SILENT) else 1.0
 
 
 def _max_edits(word: str) -> int:
