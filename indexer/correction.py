@@ -163,8 +163,11 @@ class Lexicon:
         each with how many paragraphs have it."""
         key = (text, edits)
         if key not in self._near:
-            found = {c for c in self.vocabulary.similar(text, edits) if c.isalpha()}
-            self._near[key] = self.statistics.frequencies(found)
+            # ``text`` itself too: an engine's suggester may leave out the word it was
+            # asked about.
+            found = {c for c in self.vocabulary.similar(text, edits) if c.isalpha()} | {text}
+            frequencies = self.statistics.frequencies(found)
+            self._near[key] = {lemma: n for lemma, n in frequencies.items() if n}
         return self._near[key]
 
 
