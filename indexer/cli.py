@@ -396,7 +396,7 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
         note(message)
     if results.corrected:
         found = (
-            f"found only {results.typed_total:,} paragraph(s), where the index has it rarely"
+            f"found {results.typed_total:,} paragraph(s) by what reads as a slip"
             if results.typed_total
             else "found nothing"
         )

@@ -85,8 +85,9 @@ class Correction:
     position: int
     replacement: str
     reason: Reason
-    #: The index has the typed word too, rarely (a Latin word read in Cyrillic): the
-    #: correction is searched even when the query as typed finds something.
+    #: The index has what was typed too, by a slip: a Latin word it has rarely read in
+    #: Cyrillic, a run typed in the wrong layout with pieces it has («j» of «j,cnhtk»).
+    #: The correction is searched even when the query as typed finds something.
     replaces_present: bool = False
 
 
@@ -367,7 +368,9 @@ def _layout_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correcti
         if switched == typed or len(switched) < MIN_CORRECTED:
             continue
         if len(list(QUERY(switched))) == 1 and lexicon.has_word(switched):
-            return Correction(typed, position, switched, Reason.LAYOUT)
+            # Pieces of the run the index has («j» of «j,cnhtk») found nothing meant.
+            pieces = any(lexicon.has_word(piece.text) for piece in QUERY(typed))
+            return Correction(typed, position, switched, Reason.LAYOUT, pieces)
     return None
 
 

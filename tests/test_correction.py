@@ -112,6 +112,18 @@ def test_a_slip_beside_a_word_found_is_offered(news_index: Index) -> None:
     assert results.suggestion == "Лавров переговоры" and results.corrected is None
 
 
+def test_a_run_typed_in_the_wrong_layout_is_searched_whole(news_index: Index) -> None:
+    # «j» alone is in the script; what was meant is «обстрел», searched instead.
+    news_index.add("code", "var j = 1;")
+    try:
+        assert len(news_index.search("j", correct=False)) == 1
+        results = news_index.search("j,cnhtk")
+        assert results.corrected == "обстрел" and results.typed_total == 1
+        assert all("бстрел" in hit.text for hit in results)
+    finally:
+        news_index.remove("code")
+
+
 def test_a_layout_slip_and_a_typo_in_one_query(news_index: Index) -> None:
     assert news_index.search("j,cnhtk Росии").corrected == "обстрел России"
 
@@ -170,8 +182,7 @@ def test_the_command_line_says_a_rare_latin_word_was_read_in_cyrillic(
     out, err = capsys.readouterr()
     assert code == 1 and "Лавров" in out and "lavrov" not in out
     assert (
-        "«Lavrov» found only 1 paragraph(s), where the index has it rarely; "
-        "showing results for «Лавров»" in err
+        "«Lavrov» found 1 paragraph(s) by what reads as a slip; showing results for «Лавров»" in err
     )
     code = main(["Lavrov", str(docs), "--index", str(tmp_path / "index"), "--no-correct"])
     out, err = capsys.readouterr()
