@@ -416,7 +416,8 @@ def _best_guess(
         for form in _known_neighbours(reading):
             frequency = lexicon.frequency(form)
             if frequency:
-                guess = _guess(reading, form, prior, reason, frequency)
+                # Counted as a form other than a lemma: a tie goes to the lemma.
+                guess = _guess(reading, form, prior + FORM_COST * EDIT_COST, reason, frequency)
                 best = guess if best is None or guess < best else best
     return best
 

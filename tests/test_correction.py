@@ -67,6 +67,8 @@ j,cnhtkf       обстрела       Latin layout, in the text's form
 [jhjij         хорошо         Latin layout, х on the bracket key
 j,]zdbk        объявил        Latin layout, ъ on the closing bracket key
 `krf           ёлка           Latin layout, ё on the backquote key
+'rjyjvbra      экономика      Latin layout with a slip in it
+РОСИИ          РОССИИ         a typo in capitals keeps them
 Navalny        Навальный      romanised: a soft sign left out
 Navalnogo      Навального     romanised, in another case
 Shoigu         Шойгу          romanised: й written i
