@@ -87,7 +87,8 @@ class Correction:
     reason: Reason
     #: The index has what was typed too, by a slip: a Latin word it has rarely read in
     #: Cyrillic, a run typed in the wrong layout with pieces it has («j» of «j,cnhtk»).
-    #: The correction is searched even when the query as typed finds something.
+    #: The correction is searched even when the query as typed finds something, if
+    #: nothing else of it is found (:func:`replaces_all_found`).
     replaces_present: bool = False
 
 
@@ -555,6 +556,26 @@ def corrections(
         if correction is not None:
             found.append(correction)
     return found
+
+
+def replaces_all_found(
+    compiled: CompiledQuery, found: Iterable[Correction], statistics: Statistics
+) -> bool:
+    """Whether the corrections replace every word of the query that the index has, by
+    words it has only by a slip (:attr:`Correction.replaces_present`): then the query
+    as typed found nothing meant («Lavrov» only in a script), and the corrected one is
+    searched instead. A query with other words found is answered as typed."""
+    forced = [c for c in found if c.replaces_present]
+    if not forced:
+        return False
+    for word in compiled.words:
+        if any(c.position <= word.position < c.position + len(c.typed) for c in forced):
+            continue
+        if word.lemmas and word.lemmas[0] in STOP_LEMMAS:
+            continue
+        if any(statistics.frequencies(word.lemmas).values()):
+            return False
+    return True
 
 
 def corrected_text(text: str, found: Iterable[Correction]) -> str:

@@ -206,11 +206,12 @@ class Index:
         ``correct``, a query word the index does not have is fixed (typo, keyboard
         layout, transliteration): if the query found nothing, the corrected one is
         searched (``results.corrected``), otherwise it is offered as
-        ``results.suggestion``; a Latin word the index has only rarely while its
-        Cyrillic reading is far more common («Lavrov» in an article's script) is
-        searched in Cyrillic either way. ``explain`` attaches to each hit why it scored so.
-        Without ``highlight`` the hits' ``spans`` are left empty, which saves most of
-        the time of a search that only counts its hits.
+        ``results.suggestion``; a query whose only words found are a Latin word the
+        index has only rarely while its Cyrillic reading is far more common
+        («Lavrov» in an article's script) is searched in Cyrillic either way.
+        ``explain`` attaches to each hit why it scored so. Without ``highlight`` the
+        hits' ``spans`` are left empty, which saves most of the time of a search that
+        only counts its hits.
 
         Threads may share an index: a search reads one state of it from start to end,
         whatever a sync in another thread or process writes meanwhile.
@@ -220,7 +221,7 @@ class Index:
         """
         from dataclasses import replace
 
-        from .correction import corrected_text, corrections
+        from .correction import corrected_text, corrections, replaces_all_found
         from .errors import QueryError
         from .plan import Filtered, compile_query
 
@@ -253,9 +254,9 @@ class Index:
             )
             if fixes:
                 alternative = corrected_text(compiled.text, fixes)
-                # A word read otherwise although the index has it (a rare Latin token
-                # read in Cyrillic) is searched so even when the typed query found some.
-                if hits and not any(fix.replaces_present for fix in fixes):
+                # A query whose only words found are slips (a rare Latin token read in
+                # Cyrillic) is searched corrected even when it found something.
+                if hits and not replaces_all_found(compiled, fixes, engine.statistics()):
                     suggestion = alternative
                 else:
                     try:

@@ -95,6 +95,13 @@ def test_a_rare_latin_token_gives_way_to_its_cyrillic_reading(news_index: Index)
     assert all("Лавров" in hit.text for hit in results)
 
 
+def test_a_rare_latin_token_beside_words_found_is_only_offered(news_index: Index) -> None:
+    # «переговоры» found what was meant: the query is answered as typed.
+    results = news_index.search("Lavrov переговоры")
+    assert results.corrected is None and results.suggestion == "Лавров переговоры"
+    assert any("переговоры" in hit.text for hit in results)
+
+
 def test_a_latin_word_the_index_has_often_stays(news_index: Index) -> None:
     for word in ["Twitter", "Facebook"]:
         results = news_index.search(word)
