@@ -300,7 +300,9 @@ def _gap_cost(text: str, i: int, left_out: bool) -> float:
 
 
 def _max_edits(word: str) -> int:
-    return 1 if len(word) <= 4 else 2
+    # Two edits make a word of five letters into too many others («serve» read
+    # «серве» is two from «Сергей»).
+    return 1 if len(word) <= 5 else 2
 
 
 def _may_be_slip(word: QueryWord, query_text: str) -> bool:
