@@ -255,9 +255,10 @@ _SILENT = frozenset("ьъй")
 CHEAP_EDIT = 0.6
 
 
-def slip_cost(typed: str, word: str) -> float:
+def slip_cost(typed: str, word: str, keyboard: bool = True) -> float:
     """Edits from ``word`` to ``typed`` (Damerau's: two letters swapped is one), each
-    likely slip (a swap too) counting :data:`CHEAP_EDIT`.
+    likely slip (a swap too) counting :data:`CHEAP_EDIT`; keys side by side count as a
+    likely slip only for text typed on a ``keyboard`` (not for a romanised word read).
 
     >>> slip_cost("росии", "россии"), slip_cost("переговорав", "переговоров")
     (0.6, 0.6)
@@ -276,7 +277,7 @@ def slip_cost(typed: str, word: str) -> float:
             b = word[j - 1]
             if a == b:
                 change = 0.0
-            elif (a, b) in _NEIGHBOURS or (a, b) in _ALIKE:
+            elif (a, b) in _ALIKE or (keyboard and (a, b) in _NEIGHBOURS):
                 change = CHEAP_EDIT
             else:
                 change = 1.0
@@ -422,7 +423,7 @@ def _best_guess(
                 # Counted as a form other than a lemma: a tie goes to the lemma.
                 guess = _guess(reading, form, prior + FORM_COST * EDIT_COST, reason, frequency)
                 best = guess if best is None or guess < best else best
-    return best
+    return best if best is not None and math.isfinite(best.score) else None
 
 
 _SIGNS = str.maketrans("", "", "ьъ")
@@ -434,8 +435,13 @@ def _guess(reading: str, form: str, prior: float, reason: Reason, frequency: int
     lower is likelier."""
     if reason is Reason.TRANSLITERATION:
         # Romanisations leave soft and hard signs out («Polsha», «Darya»), and a letter
-        # read otherwise than every scheme reads it is less likely than a typing slip.
-        edits = TRANSLITERATION_EDIT * slip_cost(reading.translate(_SIGNS), form.translate(_SIGNS))
+        # read otherwise than every scheme reads it is less likely than a typing slip;
+        # more than one such letter, and the Latin word is likely not Russian at all
+        # («remote» is no «ремонте»).
+        signless = reading.translate(_SIGNS), form.translate(_SIGNS)
+        edits = TRANSLITERATION_EDIT * slip_cost(*signless, keyboard=False)
+        if edits > TRANSLITERATION_EDIT * CHEAP_EDIT:
+            return _Guess(math.inf, form, reason)
     else:
         edits = slip_cost(reading, form)
     return _Guess(EDIT_COST * edits + prior - math.log(frequency), form, reason)
