@@ -188,6 +188,7 @@ def word_forms(lemma: str) -> tuple[str, ...]:
 MIN_CORRECTED = 3
 
 _CYRILLIC_WORD = re.compile(r"[а-яёА-ЯЁ-]+")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # Around a word typed in the wrong layout: query syntax, and sentence punctuation that
 # may be meant as such («ghbdtn!»), tried with and without.
 _OPERATORS = "()+-=!*"
@@ -208,7 +209,7 @@ READING_COST = 0.5
 #: is far likelier (about e**LATIN_MARGIN times as common): «Google», «Twitter»,
 #: «hotel» stay as they are.
 LATIN_RARE = 2
-LATIN_MARGIN = 1.5
+LATIN_MARGIN = 3.0
 
 
 def _is_symbol(char: str) -> bool:
@@ -371,7 +372,9 @@ def _layout_slip(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correcti
         switched = switch_layout(typed)
         if switched == typed or len(switched) < MIN_CORRECTED:
             continue
-        if len(list(QUERY(switched))) == 1 and lexicon.has_word(switched):
+        # One word, with no punctuation left over: «Симанcом?» (a Latin «c» in it) is
+        # «Симансом», not «Симансом,».
+        if _WORD.fullmatch(switched) and lexicon.has_word(switched):
             # Pieces of the run the index has («j» of «j,cnhtk») found nothing meant.
             pieces = any(lexicon.has_word(piece.text) for piece in QUERY(typed))
             return Correction(typed, position, switched, Reason.LAYOUT, pieces)

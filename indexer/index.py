@@ -221,7 +221,7 @@ class Index:
         """
         from dataclasses import replace
 
-        from .correction import corrected_text, corrections, replaces_all_found
+        from .correction import Reason, corrected_text, corrections, replaces_all_found
         from .errors import QueryError
         from .plan import Filtered, compile_query
 
@@ -255,9 +255,15 @@ class Index:
             if fixes:
                 alternative = corrected_text(compiled.text, fixes)
                 # A query whose only words found are slips (a rare Latin token read in
-                # Cyrillic) is searched corrected even when it found something.
+                # Cyrillic) is searched corrected even when it found something; beside
+                # other words found, a Latin word the index has is left as it is.
                 if hits and not replaces_all_found(compiled, fixes, engine.statistics()):
-                    suggestion = alternative
+                    offered = [
+                        fix
+                        for fix in fixes
+                        if fix.reason is not Reason.TRANSLITERATION or not fix.replaces_present
+                    ]
+                    suggestion = corrected_text(compiled.text, offered) if offered else None
                 else:
                     try:
                         retry = compiled_query(alternative)
