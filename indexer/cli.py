@@ -397,8 +397,13 @@ def search(args: argparse.Namespace, prog: str, out: _Output) -> int:
     for message in results.notes:
         note(message)
     if results.corrected:
+        found = (
+            f"found {results.typed_total:,} paragraph(s) by what reads as a slip"
+            if results.typed_total
+            else "found nothing"
+        )
         note(
-            f"«{_shown(args.query)}» found nothing; showing results for "
+            f"«{_shown(args.query)}» {found}; showing results for "
             f"«{_shown(results.corrected)}» "
             "(exit status 1)",
             True,

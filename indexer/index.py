@@ -216,9 +216,12 @@ class Index:
         ``correct``, a query word the index does not have is fixed (typo, keyboard
         layout, transliteration): if the query found nothing, the corrected one is
         searched (``results.corrected``), otherwise it is offered as
-        ``results.suggestion``. ``explain`` attaches to each hit why it scored so.
-        Without ``highlight`` the hits' ``spans`` are left empty, which saves most of
-        the time of a search that only counts its hits.
+        ``results.suggestion``; a query whose only words found are a Latin word the
+        index has only rarely while its Cyrillic reading is far more common
+        («Lavrov» in an article's script) is searched in Cyrillic either way.
+        ``explain`` attaches to each hit why it scored so. Without ``highlight`` the
+        hits' ``spans`` are left empty, which saves most of the time of a search that
+        only counts its hits.
 
         Threads may share an index: a search reads one state of it from start to end,
         whatever a sync in another thread or process writes meanwhile.
@@ -228,7 +231,7 @@ class Index:
         """
         from dataclasses import replace
 
-        from .correction import corrected_text, corrections
+        from .correction import Reason, corrected_text, corrections, replaces_all_found
         from .errors import QueryError
         from .plan import Filtered, compile_query
 
@@ -255,21 +258,34 @@ class Index:
             compiled = compiled_query(query)
             hits, total, limited = self._run(compiled, limit, explain, highlight)
             corrected = suggestion = None
+            typed_total = 0
             fixes = (
                 corrections(compiled, engine.vocabulary(), engine.statistics()) if correct else []
             )
             if fixes:
                 alternative = corrected_text(compiled.text, fixes)
-                if hits:
-                    suggestion = alternative
+                # A query whose only words found are slips (a rare Latin token read in
+                # Cyrillic) is searched corrected even when it found something; beside
+                # other words found, a Latin word the index has is left as it is.
+                if hits and not replaces_all_found(compiled, fixes, engine.statistics()):
+                    offered = [
+                        fix
+                        for fix in fixes
+                        if fix.reason is not Reason.TRANSLITERATION or not fix.replaces_present
+                    ]
+                    suggestion = corrected_text(compiled.text, offered) if offered else None
                 else:
                     try:
                         retry = compiled_query(alternative)
                     except QueryError:
                         retry = None
-                    if retry is not None:
+                    retried = None if retry is None else self._run(retry, limit, explain, highlight)
+                    if retry is not None and retried is not None and (retried[0] or not hits):
+                        typed_total = total if hits else 0
                         compiled, corrected = retry, alternative
-                        hits, total, limited = self._run(compiled, limit, explain, highlight)
+                        hits, total, limited = retried
+                    elif hits:
+                        suggestion = alternative
         return SearchResults(
             query,
             hits,
@@ -277,6 +293,7 @@ class Index:
             compiled.dropped,
             corrected=corrected,
             suggestion=suggestion,
+            typed_total=typed_total,
             notes=(*compiled.notes, *limited),
         )
 

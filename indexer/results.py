@@ -55,6 +55,10 @@ class SearchResults:
     corrected: str | None = None
     #: A better spelling of the query, when the one typed found something anyway.
     suggestion: str | None = None
+    #: How many paragraphs the query as typed found when ``corrected`` was searched
+    #: all the same: a Latin word the index has only rarely, read in Cyrillic, or a run
+    #: typed in the wrong layout whose pieces the index has («j» of «j,cnhtk»).
+    typed_total: int = 0
     #: What was searched otherwise than typed, one sentence each: a query that did
     #: not parse searched as plain words, work left out to keep a search fast.
     notes: tuple[str, ...] = ()
