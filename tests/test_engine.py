@@ -196,3 +196,20 @@ def test_candidates_take_every_paragraph_that_ties_with_the_last(copies: Index, 
 def test_equal_paragraphs_rank_by_source_whichever_engine(copies: Index) -> None:
     hits = copies.search("переговоры", limit=3)
     assert [h.source.rsplit("/", 1)[-1] for h in hits] == [f"copy-0{n}.txt" for n in range(3)]
+
+
+def test_a_relative_too_common_to_count_finds_nothing_on_its_own(
+    index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # «Сирия» is in 7 paragraphs of the article: with the limit at 5 its relative
+    # «сирийский» counts for nothing, and the paragraphs that have only «сирийский»
+    # must be neither found nor counted in the total (the cluster's query named every
+    # relative, whether it counted or not).
+    from indexer import ranking
+
+    everything = index.search("Сирии Керри", limit=100)
+    assert everything.total == len(everything)
+    monkeypatch.setattr(ranking, "COMMON_PARAGRAPHS", 5)
+    results = index.search("Сирии Керри", limit=100)
+    assert results.total == len(results) < len(everything)
+    assert all(re.search(r"\bСири[июя]|Керри", hit.text) for hit in results)
