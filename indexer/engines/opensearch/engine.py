@@ -229,6 +229,20 @@ class OpenSearchEngine:
                 ignore=408,
             )
             if not health.get("timed_out"):
+                if not loading and self._data_nodes() > replicas:
+                    # An index that is written at once (the first, empty generation and
+                    # its lock) has its copies made first: a node dying a moment later
+                    # would otherwise take the only copy of a shard with it. Only for
+                    # so long: a node that dies meanwhile leaves it yellow.
+                    self._call(
+                        "creating the index",
+                        self._client.cluster.health,
+                        index=f"{paragraphs},{files}",
+                        wait_for_status="green",
+                        timeout="30s",
+                        request_timeout=40,
+                        ignore=408,
+                    )
                 return replicas
             if not leftovers or attempt == CREATE_ATTEMPTS - 1:
                 break
@@ -334,8 +348,33 @@ class OpenSearchEngine:
     def search(self, body: dict[str, Any], **params: Any) -> dict[str, Any]:
         """A search of the paragraph index."""
         self._check_current()
-        return self._call(
+        return self._whole(
             "searching", self._client.search, index=self.address.name, body=body, **params
+        )
+
+    def _whole(self, what: str, function: Any, *, index: str, **kwargs: Any) -> dict[str, Any]:
+        """An answer of every shard of ``index``: the cluster answers with the shards it
+        could reach, and one whose node just died would silently be missing from the
+        hits and the counts. Asked again once the shards have a copy on a live node
+        (a replica takes over in seconds); if some still fail, a one-line error."""
+        for attempt in range(2):
+            answer: dict[str, Any] = self._call(what, function, index=index, **kwargs)
+            shards = answer.get("_shards", {})
+            if not shards.get("failed"):
+                return answer
+            if attempt == 0:
+                self._call(
+                    what,
+                    self._client.cluster.health,
+                    index=index,
+                    wait_for_status="yellow",
+                    timeout=UNAVAILABLE_WAIT,
+                    request_timeout=60,
+                    ignore=408,
+                )
+        raise IndexLocationError(
+            f"OpenSearch at {self.location} failed while {what}: {shards['failed']} of "
+            f"{shards.get('total', '?')} shards did not answer (a node is down?)"
         )
 
     def candidates(self, plan: Node, depth: int) -> Candidates:
@@ -506,7 +545,7 @@ class OpenSearchEngine:
 
     def _empty(self) -> bool:
         """Whether the live generation holds no file yet."""
-        counted = self._call(
+        counted = self._whole(
             "reading the file records",
             self._client.count,
             index=self._files_alias,
