@@ -491,7 +491,10 @@ def test_a_node_killed_during_a_sync_loses_nothing(tmp_path: Path) -> None:
         _, err = child.communicate(timeout=600)
         if child.returncode != 0:
             # It failed with one line that says why, and running it again finishes it.
-            assert child.returncode == 2 and len(err.strip().splitlines()) == 1, err
+            assert child.returncode == 2 and len(err.strip().splitlines()) == 1, (
+                child.returncode,
+                err[-3000:],
+            )
             again = _cli("переговоры", str(docs), "--index", location, "-q")
             assert again.returncode == 0, again.stderr
         with Index(location) as index:

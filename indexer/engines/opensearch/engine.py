@@ -219,30 +219,14 @@ class OpenSearchEngine:
         paragraphs, files = self._names(generation)
         for attempt in range(CREATE_ATTEMPTS):
             replicas = self._create_indexes(generation, leftovers=leftovers, loading=loading)
-            health = self._call(
-                "creating the index",
-                self._client.cluster.health,
-                index=f"{paragraphs},{files}",
-                wait_for_status="yellow",
-                timeout="30s",
-                request_timeout=40,
-                ignore=408,
-            )
+            health = self._health(f"{paragraphs},{files}", "yellow")
             if not health.get("timed_out"):
                 if not loading and self._data_nodes() > replicas:
                     # An index that is written at once (the first, empty generation and
                     # its lock) has its copies made first: a node dying a moment later
                     # would otherwise take the only copy of a shard with it. Only for
                     # so long: a node that dies meanwhile leaves it yellow.
-                    self._call(
-                        "creating the index",
-                        self._client.cluster.health,
-                        index=f"{paragraphs},{files}",
-                        wait_for_status="green",
-                        timeout="30s",
-                        request_timeout=40,
-                        ignore=408,
-                    )
+                    self._health(f"{paragraphs},{files}", "green")
                 return replicas
             if not leftovers or attempt == CREATE_ATTEMPTS - 1:
                 break
@@ -252,6 +236,20 @@ class OpenSearchEngine:
         raise IndexLocationError(
             f"OpenSearch at {self.location} failed while creating the index: its shards "
             f"did not start (cluster status {health.get('status')})"
+        )
+
+    def _health(self, names: str, status: str) -> dict[str, Any]:
+        """The cluster's health once ``names`` reach ``status``, or after 30 s."""
+        return dict(
+            self._call(
+                "creating the index",
+                self._client.cluster.health,
+                index=names,
+                wait_for_status=status,
+                timeout="30s",
+                request_timeout=40,
+                ignore=408,
+            )
         )
 
     def _create_indexes(self, generation: int, *, leftovers: bool, loading: bool) -> int:
