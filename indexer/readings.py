@@ -27,6 +27,9 @@ from .morphology import LEMMA_CACHE_SIZE, fold_yo, get_morph, parses
 MIN_WEIGHT = 0.01
 #: How much more likely a parse becomes when the word before it favours it.
 FAVOURED = 10.0
+#: How much the other lemmas of a query word count when it is typed in the dictionary
+#: form of one of its lemmas: «вина» means вина more than вино, «Лавров» the surname.
+OTHER_READING = 0.1
 #: Weights are kept in hundredths: a term frequency is a whole number of them, which
 #: both engines store and count alike.
 WEIGHT_UNITS = 100
@@ -128,3 +131,19 @@ def in_context(form: str, lemmas: Sequence[str], before: str | None) -> tuple[fl
         return None
     total = sum(probability.values()) or 1.0
     return weights([p / total for p in probability.values()])
+
+
+def as_typed(word: str, lemmas: Sequence[str]) -> tuple[float, ...]:
+    """The factor on each of a query word's ``lemmas`` by how the word is typed.
+
+    A word typed in the dictionary form of some of its lemmas (ё as е, any case) means
+    those: the others count :data:`OTHER_READING` (still found, only ranked lower). A
+    word that is the dictionary form of none («стали») means each alike.
+
+    >>> as_typed("Лавров", ("лавров", "лавр")), as_typed("стали", ("стать", "сталь"))
+    ((1.0, 0.1), (1.0, 1.0))
+    """
+    typed = fold_yo(word.lower())
+    if typed not in lemmas:
+        return (1.0,) * len(lemmas)
+    return tuple(1.0 if lemma == typed else OTHER_READING for lemma in lemmas)
