@@ -186,5 +186,8 @@ def test_only_a_dictionary_form_narrows_the_query_word() -> None:
     # «стали» is the dictionary form of neither «стать» nor «сталь»: both count fully.
     assert as_typed("стали", ("стать", "сталь")) == (1.0, 1.0)
     assert compile_query("стали").plan == Word(("стать", "сталь"))
+    # A rare dictionary reading, or a guess, says nothing of what the word means.
+    assert as_typed("лет", ("год", "лет")) == (1.0, 1.0)
+    assert as_typed("Лютера", ("лютера", "лютер")) == (1.0, 1.0)
     # An exact form is searched as typed, whatever it means.
     assert compile_query("=вина").plan == Word(("вино", "вина"), form="вина")
