@@ -168,13 +168,16 @@ class _Evaluator:
         )
 
     def word(self, node: Word) -> Explanation | None:
-        weights = {lemma: 1.0 for lemma in node.lemmas}
+        weights = dict(node.weighted())
         for lemma in node.related:
             weights.setdefault(lemma, related_weight(node.lemmas, lemma, self.statistics))
+        meant = "», «".join(lemma for lemma, weight in node.weighted() if weight == 1.0)
         notes = {
             lemma: f"; related to «{'», «'.join(node.lemmas)}», weighted × {weight:.2f}"
-            for lemma, weight in weights.items()
             if lemma not in node.lemmas
+            else f"; the query word as typed means «{meant}», weighted × {weight:.2f}"
+            for lemma, weight in weights.items()
+            if weight < 1.0 or lemma not in node.lemmas
         }
         terms = [lemma for lemma, weight in weights.items() if weight]
         parts = [

@@ -7,13 +7,15 @@ engine. Each engine compiles plans into its own queries (``indexer.engines``), a
 :mod:`indexer.ranking`'s formulas, so an engine's answers can be checked against it.
 
 >>> compile_query("Лавров -Сирия").plan
-Filtered(scored=Word(lemmas=('лавров', 'лавр'), related=(), form=None), required=(), \
-excluded=(Word(lemmas=('сирия',), related=(), form=None),))
+Filtered(scored=Word(lemmas=('лавров', 'лавр'), related=(), form=None, weights=(1.0, 0.1)), \
+required=(), excluded=(Word(lemmas=('сирия',), related=(), form=None, weights=()),))
 
 How the parts of a plan score (the formulas are :mod:`indexer.ranking`'s):
 
-- :class:`Word` — the best of its lemmas' BM25; a related lemma counts at the weight
-  :func:`indexer.ranking.related_weight` gives it, and not at all where that is 0;
+- :class:`Word` — the best of its lemmas' BM25, each times its weight (a reading the
+  word as typed hardly means counts less: «Лавров» is the surname more than «лавр»); a
+  related lemma counts at the weight :func:`indexer.ranking.related_weight` gives it,
+  and not at all where that is 0;
 - :class:`PhraseWords` — the sum of its words' lemmas' BM25 (every lemma present counts,
   a repeated word each time);
 - :class:`Prefix` — the sum of the BM25 of the indexed lemmas that start with the stem
@@ -51,6 +53,7 @@ from .query import (
     reads_as_prose,
     source_matches,
 )
+from .readings import as_typed
 from .synonyms import Expansion, Synonyms
 
 #: Indexed lemmas a prefix stands for, the most frequent first: «п*» would otherwise
@@ -83,11 +86,22 @@ class Word:
 
     ``related`` are lemmas derived from the word's own (:mod:`.derivation`); ``form``,
     for ``=word``, keeps only paragraphs that have that very form (lower case, ё→е).
+    ``weights``, where given, is a factor on the BM25 of each of ``lemmas``: less than 1
+    for a reading the word as typed hardly means (:func:`indexer.readings.as_typed`).
     """
 
     lemmas: tuple[str, ...]
     related: tuple[str, ...] = ()
     form: str | None = None
+    weights: tuple[float, ...] = ()
+
+    def weighted(self) -> tuple[tuple[str, float], ...]:
+        """Each of the word's own lemmas with the factor on its BM25.
+
+        >>> Word(("лавров", "лавр"), weights=(1.0, 0.1)).weighted()
+        (('лавров', 1.0), ('лавр', 0.1))
+        """
+        return tuple(zip(self.lemmas, self.weights or (1.0,) * len(self.lemmas), strict=True))
 
 
 @dataclass(frozen=True)
@@ -488,15 +502,19 @@ class _Builder:
             return Word(word.lemmas, form=surface_form(word.surface))
         same = self.expansion(word)
         lemmas = (*word.lemmas, *same.lemmas)
-        part = Word(lemmas)
+        meant = as_typed(word.surface, word.lemmas)
+        weights = (*meant, *(1.0 for _ in same.lemmas))
+        weights = () if all(w == 1.0 for w in weights) else weights
+        part = Word(lemmas, weights=weights)
         if related:
             derived = {
                 other: None
-                for lemma in word.lemmas
+                for lemma, weight in zip(word.lemmas, meant, strict=True)
+                if weight == 1.0
                 for other in related_lemmas(lemma)
                 if other not in lemmas
             }
-            part = Word(lemmas, tuple(derived))
+            part = Word(lemmas, tuple(derived), weights=weights)
             if derived:
                 self.related.append(part)
         return self.with_synonyms(part, Expansion((), same.phrases), word.surface, same.lemmas)

@@ -21,12 +21,17 @@ import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .morphology import LEMMA_CACHE_SIZE, fold_yo, get_morph, parses
+from .morphology import LEMMA_CACHE_SIZE, fold_yo, get_morph, is_known, lemma_weights, parses
 
 #: A lemma counts at least this much for a form that may mean it.
 MIN_WEIGHT = 0.01
 #: How much more likely a parse becomes when the word before it favours it.
 FAVOURED = 10.0
+#: How much the other lemmas of a query word count when it is typed in the dictionary
+#: form of one of its lemmas: «вина» means вина more than вино, «Лавров» the surname.
+OTHER_READING = 0.1
+#: ... where pymorphy gives the dictionary form's reading at least this probability.
+TYPED_AT_LEAST = 0.15
 #: Weights are kept in hundredths: a term frequency is a whole number of them, which
 #: both engines store and count alike.
 WEIGHT_UNITS = 100
@@ -128,3 +133,27 @@ def in_context(form: str, lemmas: Sequence[str], before: str | None) -> tuple[fl
         return None
     total = sum(probability.values()) or 1.0
     return weights([p / total for p in probability.values()])
+
+
+def as_typed(word: str, lemmas: Sequence[str]) -> tuple[float, ...]:
+    """The factor on each of a query word's ``lemmas`` by how the word is typed.
+
+    A word typed in the dictionary form of some of its lemmas (ё as е, any case) means
+    those, where pymorphy knows the word and gives that reading at least
+    :data:`TYPED_AT_LEAST`: the others count :data:`OTHER_READING` (still found, only
+    ranked lower). Any other word means each lemma alike: one that is the dictionary form
+    of none («стали»), a guess («Лютера» is no surname «лютера»), or one whose
+    dictionary reading is rare («лет» is «год» far more than «лёт»).
+
+    >>> as_typed("Лавров", ("лавров", "лавр")), as_typed("стали", ("стать", "сталь"))
+    ((1.0, 0.1), (1.0, 1.0))
+    >>> as_typed("лет", ("год", "лет"))
+    (1.0, 1.0)
+    """
+    typed = fold_yo(word.lower())
+    even = (1.0,) * len(lemmas)
+    if typed not in lemmas or len(lemmas) < 2 or not is_known(typed):
+        return even
+    if dict(lemma_weights(typed)).get(typed, 0.0) < TYPED_AT_LEAST:
+        return even
+    return tuple(1.0 if lemma == typed else OTHER_READING for lemma in lemmas)

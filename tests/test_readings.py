@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from indexer import Index
 from indexer.analysis import INDEX, words
-from indexer.readings import MIN_WEIGHT, WEIGHT_UNITS, in_context
+from indexer.plan import Word, compile_query
+from indexer.readings import MIN_WEIGHT, OTHER_READING, WEIGHT_UNITS, as_typed, in_context
 
 ENGINES = ["whoosh", "opensearch"]
 
@@ -38,6 +39,37 @@ def steel_index(
     with Index(location) as index:
         for source, text in STEEL.items():
             index.add(source, text)
+        yield index
+
+
+#: Four paragraphs about guilt («вина»), one about wine («вино»): the query «вина» is
+#: also a form of «вино», the rarer and so the likelier to rank first by idf alone.
+GUILT = {
+    "guilt-court": "Суд не нашёл вины водителя в аварии на трассе.",
+    "guilt-admit": "Министр признал свою вину и подал в отставку.",
+    "guilt-blame": "Компания не считает себя виной сбоя в работе банков.",
+    "guilt-prove": "Следствию не удалось доказать вину бывшего мэра.",
+    "wine-dry": "Он пьёт только сухое вино.",
+}
+
+
+def _filled(location: str, texts: dict[str, str]) -> Index:
+    index = Index(location)
+    for source, text in texts.items():
+        index.add(source, text)
+    return index
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def guilt_index(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Index]:
+    if request.param == "opensearch":
+        cluster = request.getfixturevalue("opensearch_cluster")
+        location = f"{cluster.url}/typed-{os.getpid()}"
+    else:
+        location = str(tmp_path_factory.mktemp("typed"))
+    with _filled(location, GUILT) as index:
         yield index
 
 
@@ -115,3 +147,47 @@ def test_every_lemma_is_found_and_no_weight_exceeds_a_word(chosen: list[str]) ->
     for occurrences in found.values():
         # Found, however unlikely; never more than a word counts for each occurrence.
         assert 1 <= occurrences.units <= WEIGHT_UNITS * len(occurrences)
+
+
+def test_a_query_word_in_a_dictionary_form_means_that_word(guilt_index: Index) -> None:
+    order = [hit.source for hit in guilt_index.search("вина", limit=None)]
+    # «вино» is still found, only below every paragraph about guilt.
+    assert order[-1] == "wine-dry" and len(order) == len(GUILT), order
+    # «вино» typed so means the wine.
+    assert guilt_index.search("вино", limit=1)[0].source == "wine-dry"
+
+
+def test_both_engines_weigh_the_query_word_alike(
+    guilt_index: Index, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with _filled(str(tmp_path_factory.mktemp("reference")), GUILT) as reference:
+        for query in ("вина", "вино", "вина водителя", "вина OR мэр", "вина -банков"):
+            ours = [(h.source, round(h.score, 9)) for h in guilt_index.search(query, limit=None)]
+            theirs = [(h.source, round(h.score, 9)) for h in reference.search(query, limit=None)]
+            assert ours == theirs, query
+
+
+def test_explain_says_what_the_typed_word_means(guilt_index: Index) -> None:
+    (hit,) = [
+        h for h in guilt_index.search("вина", limit=None, explain=True) if h.source == "wine-dry"
+    ]
+    assert hit.explanation is not None
+    assert any(
+        "lemma «вино» matched «вино»" in line
+        and f"the query word as typed means «вина», weighted × {OTHER_READING:.2f}" in line
+        for line in hit.explanation.lines()
+    ), list(hit.explanation.lines())
+
+
+def test_only_a_dictionary_form_narrows_the_query_word() -> None:
+    assert as_typed("Лавров", ("лавров", "лавр")) == (1.0, OTHER_READING)
+    assert as_typed("Вина", ("вино", "вина")) == (OTHER_READING, 1.0)
+    assert as_typed("Ёлка", ("елка",)) == (1.0,)
+    # «стали» is the dictionary form of neither «стать» nor «сталь»: both count fully.
+    assert as_typed("стали", ("стать", "сталь")) == (1.0, 1.0)
+    assert compile_query("стали").plan == Word(("стать", "сталь"))
+    # A rare dictionary reading, or a guess, says nothing of what the word means.
+    assert as_typed("лет", ("год", "лет")) == (1.0, 1.0)
+    assert as_typed("Лютера", ("лютера", "лютер")) == (1.0, 1.0)
+    # An exact form is searched as typed, whatever it means.
+    assert compile_query("=вина").plan == Word(("вино", "вина"), form="вина")

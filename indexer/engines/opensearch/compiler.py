@@ -43,7 +43,7 @@ def compile_plan(node: Node) -> Query:
     """The OpenSearch query of a plan."""
     match node:
         case Word():
-            terms = [_scored(lemma) for lemma in node.lemmas]
+            terms = [_scored(lemma, weight) for lemma, weight in node.weighted()]
             # At the related lemmas' nominal weight: their exact weight needs statistics
             # the rescoring asks for in this very request.
             terms += [_scored(lemma, RELATED_WEIGHT) for lemma in node.related]

@@ -44,7 +44,8 @@ from .statistics import paragraph_lengths, statistics
 
 
 class WeightedTerm(query.Term):
-    """A lemma whose BM25 counts at ``weight`` (a related lemma), bounds and all."""
+    """A lemma whose BM25 counts at ``weight`` (a related lemma, a reading the query word
+    hardly means), bounds and all."""
 
     def __init__(self, text: str, weight: float) -> None:
         super().__init__(CONTENT, text)
@@ -143,8 +144,11 @@ def prefix_lemmas(reader: Any, stem: str) -> tuple[list[str], int]:
 
 
 def word_terms(word: Word, searcher: Any) -> list[Any]:
-    """The terms of a word's lemmas and of the related lemmas that count here."""
-    terms: list[Any] = [query.Term(CONTENT, lemma) for lemma in word.lemmas]
+    """The terms of a word's lemmas (weighted) and of the related lemmas that count here."""
+    terms: list[Any] = [
+        query.Term(CONTENT, lemma) if weight == 1.0 else WeightedTerm(lemma, weight)
+        for lemma, weight in word.weighted()
+    ]
     stats = statistics(searcher)
     for lemma in word.related:
         weight = related_weight(word.lemmas, lemma, stats)
@@ -287,7 +291,7 @@ def _scorers(node: Word | PhraseWords, stats: Any) -> list[tuple[str, BM25]]:
     if isinstance(node, PhraseWords):
         lemmas = [lemma for word in node.words for lemma in dict.fromkeys(word)]
         return [(lemma, BM25.of(lemma, stats)) for lemma in lemmas]
-    own = [(lemma, BM25.of(lemma, stats)) for lemma in node.lemmas]
+    own = [(lemma, BM25.of(lemma, stats, weight)) for lemma, weight in node.weighted()]
     related = [(lemma, related_weight(node.lemmas, lemma, stats)) for lemma in node.related]
     return own + [(lemma, BM25.of(lemma, stats, w)) for lemma, w in related if w]
 
