@@ -267,8 +267,10 @@ class Analyzer:
         """Each word of ``text``: its number, its match, and its pieces, an ambiguous
         word's lemmas weighted where it stands (:func:`indexer.readings.in_context`)."""
         matches = list(self.tokenizer(text))
-        analysed = [self.word(match.group()) for match in matches]
-        for position, (match, pieces) in enumerate(zip(matches, analysed, strict=True)):
+        word = self.word
+        analysed = [word(match.group()) for match in matches]
+        for position, match in enumerate(matches):
+            pieces = analysed[position]
             whole = pieces[0]
             if len(whole.lemmas) > 1:
                 before = _before(text, matches, analysed, position)
@@ -290,21 +292,20 @@ class Analyzer:
         >>> [occurrences.units for occurrences in found.values()]
         [200, 98, 2]
         """
-        found: dict[str, Occurrences] = {}
+        # The loop every paragraph of a build goes through, word by word: plain lists
+        # and floats here, the Occurrences made once per lemma at the end.
+        listed: dict[str, list[int]] = {}
         summed: dict[str, float] = {}
         for position, _, pieces in self._weighed(text):
             for piece in pieces:
                 for lemma, weight in zip(piece.lemmas, piece.weights, strict=True):
-                    listed = found.get(lemma)
-                    if listed is None:
-                        found[lemma] = Occurrences([position])
-                        summed[lemma] = weight
-                    else:
-                        listed.append(position)
+                    if lemma in summed:
+                        listed[lemma].append(position)
                         summed[lemma] += weight
-        for lemma, listed in found.items():
-            listed.units = units(summed[lemma])
-        return found
+                    else:
+                        listed[lemma] = [position]
+                        summed[lemma] = weight
+        return {lemma: Occurrences(at, units(summed[lemma])) for lemma, at in listed.items()}
 
 
 _SENTENCE_END = frozenset(".!?…")
