@@ -22,7 +22,7 @@ import test_search
 
 from conftest import ARTICLE, CORPUS, ROOT, paragraphs, touch_later
 from indexer import Index
-from indexer.errors import IndexLocationError, QueryError
+from indexer.errors import IndexBusyError, IndexLocationError, QueryError
 
 _names = itertools.count()
 
@@ -313,7 +313,6 @@ def test_a_busy_index_is_searchable_and_a_dead_syncs_lock_is_taken_over(
     opensearch_cluster: object,
 ) -> None:
     from indexer.engines.opensearch.engine import LOCK_ID
-    from indexer.errors import IndexBusyError
 
     location = _location(opensearch_cluster, "busy")
     with Index(location) as index, Index(location) as other:
@@ -386,6 +385,36 @@ def test_a_lock_taken_over_stops_the_stalled_sync(opensearch_cluster: object) ->
         # The stalled one neither wrote nor removed the other's lock; both are done now.
         assert other.sources() == []
         other.add("заметка", "Переговоры.")
+
+
+def test_a_lock_written_by_a_request_sent_twice_is_still_ours(
+    opensearch_cluster: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The client sends a request again when a node does not answer it (one that just
+    # died): the second «create» of the lock conflicts with the first, which did write.
+    from indexer.engines.opensearch.engine import _Lock
+
+    location = _location(opensearch_cluster, "twice")
+    with Index(location) as index:
+        engine = index._engine
+        client = engine._client
+        lock = _Lock(client, engine._files_alias, location, "me")
+        create = client.create
+
+        def sent_twice(**request: object) -> object:
+            create(**request)
+            return create(**request)
+
+        monkeypatch.setattr(client, "create", sent_twice)
+        lock.acquire()
+        assert lock.ours()
+        monkeypatch.undo()
+        # Anyone else's still makes the index busy.
+        with pytest.raises(IndexBusyError):
+            _Lock(client, engine._files_alias, location, "other").acquire()
+        lock.release()
+        index.add("заметка", "Переговоры.")
+        assert index.sources() == ["заметка"]
 
 
 def _record() -> object:

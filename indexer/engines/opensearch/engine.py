@@ -953,6 +953,11 @@ class _Lock:
         try:
             self._put(held)
         except ConflictError as exc:
+            # The client sends a request again when a node fails to answer it (one that
+            # just died): the conflict may be with this very lock, written the first time.
+            if self.ours():
+                self._beaten = time.monotonic()
+                return
             raise IndexBusyError(
                 f"another process is updating the index at {self.location}"
             ) from exc
