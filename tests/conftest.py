@@ -101,6 +101,16 @@ def opensearch_cluster() -> Iterator[object]:
         cluster.stop()
 
 
+def engine_location(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> str:
+    """A new index of the engine a fixture is parametrised with ("whoosh", "opensearch")."""
+    if request.param == "opensearch":
+        cluster = request.getfixturevalue("opensearch_cluster")
+        return f"{cluster.url}/{name}-{os.getpid()}"
+    return str(tmp_path_factory.mktemp(request.param))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """A failing test that used the cluster shows the end of every node's log."""

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ARTICLE, CORPUS
+from conftest import ARTICLE, CORPUS, engine_location
 from indexer import BUILTIN_SYNONYMS, Index, Synonyms
 from indexer.errors import QueryError
 from indexer.explain import Context, evaluate, lemmas_to_look_up
@@ -30,19 +30,9 @@ SYNONYMS = BUILTIN_SYNONYMS | Synonyms([["перемирие", "прекраще
 def index(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Index]:
-    with Index(_location(request, tmp_path_factory, "engine"), synonyms=SYNONYMS) as opened:
+    with Index(engine_location(request, tmp_path_factory, "engine"), synonyms=SYNONYMS) as opened:
         opened.sync([str(ARTICLE), str(CORPUS)])
         yield opened
-
-
-def _location(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
-) -> str:
-    """A new index of the engine the fixture is parametrised with."""
-    if request.param == "opensearch":
-        cluster = request.getfixturevalue("opensearch_cluster")
-        return f"{cluster.url}/{name}-{os.getpid()}"
-    return str(tmp_path_factory.mktemp(request.param))
 
 
 def check(index: Index, text: str) -> None:
@@ -170,7 +160,7 @@ def copies(
         (docs / f"copy-{number:02}.txt").write_text(lines[0], encoding="utf-8")
     for number, line in enumerate(lines[1:8]):
         (docs / f"other-{number}.txt").write_text(line, encoding="utf-8")
-    with Index(_location(request, tmp_path_factory, "copies")) as opened:
+    with Index(engine_location(request, tmp_path_factory, "copies")) as opened:
         # Two parts: stored in an order that is not the order of the names.
         opened.sync([str(docs)], workers=2)
         yield opened

@@ -3,19 +3,27 @@ engines alike, and an unlikely reading is still found (:mod:`indexer.readings`).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import engine_location
 from indexer import Index
 from indexer.analysis import INDEX, words
 from indexer.plan import Word, compile_query
 from indexer.readings import MIN_WEIGHT, OTHER_READING, WEIGHT_UNITS, as_typed, in_context
 
 ENGINES = ["whoosh", "opensearch"]
+
+
+def _filled(location: str, texts: dict[str, str]) -> Index:
+    index = Index(location)
+    for source, text in texts.items():
+        index.add(source, text)
+    return index
+
 
 #: Three paragraphs about steel, two where «стали» means «became».
 STEEL = {
@@ -31,14 +39,7 @@ STEEL = {
 def steel_index(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Index]:
-    if request.param == "opensearch":
-        cluster = request.getfixturevalue("opensearch_cluster")
-        location = f"{cluster.url}/readings-{os.getpid()}"
-    else:
-        location = str(tmp_path_factory.mktemp("readings"))
-    with Index(location) as index:
-        for source, text in STEEL.items():
-            index.add(source, text)
+    with _filled(engine_location(request, tmp_path_factory, "readings"), STEEL) as index:
         yield index
 
 
@@ -53,23 +54,11 @@ GUILT = {
 }
 
 
-def _filled(location: str, texts: dict[str, str]) -> Index:
-    index = Index(location)
-    for source, text in texts.items():
-        index.add(source, text)
-    return index
-
-
 @pytest.fixture(scope="module", params=ENGINES)
 def guilt_index(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Index]:
-    if request.param == "opensearch":
-        cluster = request.getfixturevalue("opensearch_cluster")
-        location = f"{cluster.url}/typed-{os.getpid()}"
-    else:
-        location = str(tmp_path_factory.mktemp("typed"))
-    with _filled(location, GUILT) as index:
+    with _filled(engine_location(request, tmp_path_factory, "typed"), GUILT) as index:
         yield index
 
 

@@ -69,7 +69,7 @@ MAX_PAGES = 10
 LOADING = {"refresh_interval": "-1", "translog.durability": "async"}
 SERVING = {"refresh_interval": None, "translog.durability": "request"}
 #: How long a bulk write waits for a shard with no live copy (OpenSearch's default: 1m).
-UNAVAILABLE_WAIT = "20s"
+UNAVAILABLE_SECONDS = 20
 #: How many times a new index is placed on the nodes before its creation fails.
 CREATE_ATTEMPTS = 3
 #: Documents per bulk request.
@@ -238,16 +238,19 @@ class OpenSearchEngine:
             f"did not start (cluster status {health.get('status')})"
         )
 
-    def _health(self, names: str, status: str) -> dict[str, Any]:
-        """The cluster's health once ``names`` reach ``status``, or after 30 s."""
+    def _health(
+        self, names: str, status: str, *, what: str = "creating the index", wait: int = 30
+    ) -> dict[str, Any]:
+        """The cluster's health once ``names`` reach ``status``, or after ``wait`` seconds
+        (then ``timed_out`` is set)."""
         return dict(
             self._call(
-                "creating the index",
+                what,
                 self._client.cluster.health,
                 index=names,
                 wait_for_status=status,
-                timeout="30s",
-                request_timeout=40,
+                timeout=f"{wait}s",
+                request_timeout=wait + 10,
                 ignore=408,
             )
         )
@@ -361,15 +364,7 @@ class OpenSearchEngine:
             if not shards.get("failed"):
                 return answer
             if attempt == 0:
-                self._call(
-                    what,
-                    self._client.cluster.health,
-                    index=index,
-                    wait_for_status="yellow",
-                    timeout=UNAVAILABLE_WAIT,
-                    request_timeout=60,
-                    ignore=408,
-                )
+                self._health(index, "yellow", what=what, wait=UNAVAILABLE_SECONDS)
         raise IndexLocationError(
             f"OpenSearch at {self.location} failed while {what}: {shards['failed']} of "
             f"{shards.get('total', '?')} shards did not answer (a node is down?)"
@@ -567,15 +562,7 @@ class OpenSearchEngine:
             # Replicas no node can hold (a node died meanwhile) keep it yellow for ever:
             # the count of nodes is read again at each wait.
             status = "green" if self._data_nodes() > replicas else "yellow"
-            health = self._call(
-                "finishing the index",
-                self._client.cluster.health,
-                index=names,
-                wait_for_status=status,
-                timeout="20s",
-                request_timeout=30,
-                ignore=408,
-            )
+            health = self._health(names, status, what="finishing the index", wait=20)
             if not health.get("timed_out"):
                 return
             if time.monotonic() > deadline:
@@ -865,7 +852,7 @@ class BulkWriter:
                     request_timeout=120,
                     # How long a write waits for a shard that has no live copy (a node
                     # died during a load): then it is refused, and the sync says so.
-                    timeout=UNAVAILABLE_WAIT,
+                    timeout=f"{UNAVAILABLE_SECONDS}s",
                 )
             )
         )
