@@ -12,8 +12,9 @@ once (words of 7+ letters), a word typed in the Latin layout (half of them words
 б ю ж х э ъ, on the punctuation keys), a name written in Latin by one of the common
 romanisations (iuliia's Wikipedia, BGN/PCGN, passport, Yandex, Telegram, Moscow metro
 schemes). A slip the index has, or a word of pymorphy's dictionary, is no slip and is
-drawn again. The first letter is never touched: the engines look for corrections among
-the words that share it.
+drawn again. Only the "first letter" slips touch the first letter (a key beside it
+instead, or typed before it, or the first two swapped): the engines look for
+corrections among the words that share it, and elsewhere only when that finds none.
 
 Each slip is searched as a one-word query; it counts as fixed when the word searched
 instead (``results.corrected`` or ``results.suggestion``) has the intended word's
@@ -42,6 +43,9 @@ from pathlib import Path
 
 import news
 from build import unpack
+
+# This checkout's library, not one installed elsewhere.
+sys.path.insert(0, str(news.ROOT))
 
 _WORD = re.compile(r"[а-яёА-ЯЁ]+")
 _ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
@@ -116,6 +120,18 @@ def two_edits(word: str, rng: random.Random) -> str:
     return second(first(word, rng), rng)
 
 
+def first_letter(word: str, rng: random.Random) -> str:
+    """A slip in the first letter, the one the others leave alone: a key beside it
+    instead, the first two swapped, or a key beside it typed before it."""
+    kind = rng.choice(("instead", "swapped", "before"))
+    near = neighbours(word[0])
+    if kind == "swapped":
+        return word[1] + word[0] + word[2:]
+    if not near:
+        return word
+    return rng.choice(near) + word[1 if kind == "instead" else 0 :]
+
+
 def latin_layout(word: str, _rng: random.Random) -> str:
     table = str.maketrans(_RUSSIAN + _RUSSIAN.upper(), _LATIN + _LATIN.upper())
     return word.translate(table)
@@ -137,6 +153,7 @@ TYPES: dict[str, tuple[Callable[[str, random.Random], str], str]] = {
     "doubled letter": (doubling, "words"),
     "sounds alike": (sound_alike, "words"),
     "two edits": (two_edits, "words"),
+    "first letter": (first_letter, "words"),
     "latin layout": (latin_layout, "layout"),
     "romanised name": (romanised, "names"),
 }

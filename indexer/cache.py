@@ -14,7 +14,8 @@ import shutil
 from dataclasses import dataclass
 
 from .errors import IndexerError, IndexLocationError
-from .index import Paths, cache_dir, default_index_dir, is_under
+from .index import Paths, cache_dir, default_index_dir
+from .ingest import is_under
 
 #: The file in an index folder of the cache that names the paths it was made for.
 PATHS_FILE = "paths.json"

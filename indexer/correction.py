@@ -450,6 +450,28 @@ def _guess(reading: str, form: str, prior: float, reason: Reason, frequency: int
     return _Guess(EDIT_COST * edits + prior - math.log(frequency), form, reason)
 
 
+def _first_letters_moved(reading: str) -> set[str]:
+    """Where to look for what ``reading`` meant with its first two letters swapped or a
+    letter typed before its first, slips as common as any («омжет», «вперемирие»); the
+    first letter the index's lookup takes as typed is then the second."""
+    if len(reading) <= MIN_CORRECTED:
+        return set()
+    first, rest = reading[0], reading[1:]
+    return _probes(rest[0] + first + rest[1:]) | _probes(rest)
+
+
+def _first_letter_replaced(reading: str) -> set[str]:
+    """Where to look for what ``reading`` meant with a key beside its first letter or a
+    letter that sounds alike typed instead. Looked at only when what else is found
+    costs more than one likely slip: each other first letter is another part of the
+    index's word list to read. A first letter left out is not looked for: any of the
+    alphabet could lead."""
+    first, rest = reading[0], reading[1:]
+    return set().union(
+        *(_probes(meant + rest) for typed, meant in _NEIGHBOURS | _ALIKE if typed == first)
+    )
+
+
 #: Readings whose one-edit neighbours are looked up in pymorphy's dictionary.
 MAX_NEIGHBOURED = 8
 _ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
@@ -519,8 +541,12 @@ def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correcti
         options, probes, run = _latin_options(word, query_text)
     else:
         reading = surface_form(typed)
-        options, probes = [(reading, 0.0, Reason.SPELLING)], _probes(reading)
+        options = [(reading, 0.0, Reason.SPELLING)]
+        probes = _probes(reading) | _first_letters_moved(reading)
     guess = _best_guess(options, probes, lexicon)
+    if not latin and (guess is None or slip_cost(reading, guess.word) > CHEAP_EDIT):
+        replaced = _best_guess(options, _first_letter_replaced(reading), lexicon)
+        guess = min((g for g in (guess, replaced) if g is not None), default=None)
     if guess is not None and guess.reason is Reason.LAYOUT and run is not None and not present:
         position, typed = run
         return Correction(typed, position, _like(typed, guess.word), guess.reason)

@@ -58,26 +58,6 @@ def as_paths(paths: Paths) -> list[str]:
     return [os.fspath(p) for p in paths]
 
 
-def is_under(source: str, roots: Iterable[str]) -> bool:
-    """Whether a source (an absolute path) is one of ``roots`` or inside one of them.
-
-    >>> is_under("/news/2016/a.txt", ["/news"]), is_under("/newsletter.txt", ["/news"])
-    (True, False)
-    """
-    return bool(sources_under([source], roots))
-
-
-def sources_under(sources: Iterable[str], roots: Iterable[str]) -> list[str]:
-    """The sources (absolute paths) that :func:`is_under` keeps, in order.
-
-    >>> sources_under(["/news/a.txt", "/newsletter.txt", "/news"], ["/news"])
-    ['/news/a.txt', '/news']
-    """
-    exact = set(roots)
-    folders = tuple(root.rstrip(os.sep) + os.sep for root in exact)
-    return [source for source in sources if source in exact or source.startswith(folders)]
-
-
 class Index:
     """A searchable index of paragraphs.
 
@@ -299,6 +279,7 @@ class Index:
 
     def _within(self, paths: Paths | None) -> Sources | None:
         """The sources under ``paths`` as a plan part, or None when that is all of them."""
+        from .ingest import sources_under
         from .plan import Sources
 
         if paths is None:

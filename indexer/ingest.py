@@ -265,3 +265,23 @@ def _add_file(path: str, found: Walk, follow: bool = True) -> None:
         found.files[name] = FileStat(
             status.st_size, status.st_mtime_ns, (path if name != path else None)
         )
+
+
+def is_under(source: str, roots: Iterable[str]) -> bool:
+    """Whether a source (an absolute path) is one of ``roots`` or inside one of them.
+
+    >>> is_under("/news/2016/a.txt", ["/news"]), is_under("/newsletter.txt", ["/news"])
+    (True, False)
+    """
+    return bool(sources_under([source], roots))
+
+
+def sources_under(sources: Iterable[str], roots: Iterable[str]) -> list[str]:
+    """The sources (absolute paths) that :func:`is_under` keeps, in order.
+
+    >>> sources_under(["/news/a.txt", "/newsletter.txt", "/news"], ["/news"])
+    ['/news/a.txt', '/news']
+    """
+    exact = set(roots)
+    folders = tuple(root.rstrip(os.sep) + os.sep for root in exact)
+    return [source for source in sources if source in exact or source.startswith(folders)]

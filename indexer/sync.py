@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -92,9 +91,7 @@ def plan(
         else:
             result.problems.append((path, reason))
     present = set(walk.files).union(path for path, _ in walk.problems)
-    result.to_remove = [
-        path for path, record in records.items() if path not in present and _is_under(path, roots)
-    ]
+    result.to_remove = ingest.sources_under([p for p in records if p not in present], roots)
     return result
 
 
@@ -110,10 +107,6 @@ def split(plan: Plan, batch: Batch) -> list[Plan]:
     for problem in plan.problems:
         parts[batch.part_of(problem[0])].problems.append(problem)
     return parts
-
-
-def _is_under(path: str, roots: Iterable[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def apply(

@@ -78,6 +78,11 @@ Navalnogo      Навального     romanised, in another case
 Shoigu         Шойгу          romanised: й written i
 Shoygu         Шойгу          romanised: й written y
 Lavrov         Лавров         romanised, although a script in the text has «lavrov»
+Давров         Лавров         the first letter, a key beside it
+Давровым       Лавровым       the first letter, a key beside it, in another case
+пееремирие     перемирие      the first two letters swapped
+вперемирие     перемирие      a key typed before the first letter
+Жкономика      Экономика      the first letter, a key beside it, capitalised
 """
 
 
