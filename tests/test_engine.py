@@ -203,3 +203,18 @@ def test_a_relative_too_common_to_count_finds_nothing_on_its_own(
     results = index.search("Сирии Керри", limit=100)
     assert results.total == len(results) < len(everything)
     assert all(re.search(r"\bСири[июя]|Керри", hit.text) for hit in results)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("переговорав", "переговоров"),  # a vowel as it sounds
+        ("епремирие", "перемирие"),  # the first two letters swapped
+        ("Давров", "Лавров"),  # a key beside the first letter
+        ("gthtvbhbt", "перемирие"),  # the Latin layout
+    ],
+)
+def test_a_slip_is_corrected_alike_by_every_engine(index: Index, typed: str, meant: str) -> None:
+    results = index.search(typed)
+    assert results.corrected == meant
+    assert len(results) > 0
