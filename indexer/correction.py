@@ -258,8 +258,10 @@ CHEAP_EDIT = 0.6
 
 def slip_cost(typed: str, word: str, keyboard: bool = True) -> float:
     """Edits from ``word`` to ``typed`` (Damerau's: two letters swapped is one), each
-    likely slip (a swap too) counting :data:`CHEAP_EDIT`; keys side by side count as a
-    likely slip only for text typed on a ``keyboard`` (not for a romanised word read).
+    likely slip (a swap too) counting :data:`CHEAP_EDIT`; keys side by side and letters
+    that sound alike count as likely slips only for Russian typed on a ``keyboard``: a
+    romanised word's reading has its vowels as they were spelled («python» is no
+    «питан», whatever «питон» sounds like).
 
     >>> slip_cost("росии", "россии"), slip_cost("переговорав", "переговоров")
     (0.6, 0.6)
@@ -278,7 +280,7 @@ def slip_cost(typed: str, word: str, keyboard: bool = True) -> float:
             b = word[j - 1]
             if a == b:
                 change = 0.0
-            elif (a, b) in _ALIKE or (keyboard and (a, b) in _NEIGHBOURS):
+            elif keyboard and ((a, b) in _ALIKE or (a, b) in _NEIGHBOURS):
                 change = CHEAP_EDIT
             else:
                 change = 1.0

@@ -207,3 +207,13 @@ def test_the_command_line_says_a_rare_latin_word_was_read_in_cyrillic(
     code = main(["Lavrov", str(docs), "--index", str(tmp_path / "index"), "--no-correct"])
     out, err = capsys.readouterr()
     assert code == 0 and "lavrov" in out
+
+
+def test_a_romanised_word_is_read_as_it_is_spelled(tmp_path: Path) -> None:
+    # «python» read in Cyrillic is «питхон» or «пайтон», not «питан», a vowel away: a
+    # romanisation spells its vowels, only a typist mishears them.
+    with Index(tmp_path) as index:
+        index.add("сказка", "Ребёнок был сыт и хорошо питан, а питон спал.")
+        assert index.search("python").corrected == "питон"
+        index.add("сказка", "Ребёнок был сыт и хорошо питан.")
+        assert index.search("python").corrected is None
