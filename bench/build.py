@@ -12,8 +12,8 @@ this one run, it builds and measures:
 
 and prints build throughput, index size and peak RSS (each build runs in a process of
 its own), warm query latency over ``bench/news_queries.txt`` (the baseline, ours as
-shipped, with the built-in synonyms, and ours without them, taking turns query by
-query in one process), and the CLI's wall time for one search and for a
+shipped, with the built-in synonyms, and ours without them, each in a process of its
+own, taking turns query by query: :mod:`turns`), and the CLI's wall time for one search and for a
 sync of the unchanged corpus. Ratios are ours / baseline.
 """
 
@@ -28,11 +28,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import news
+from turns import Search, Server, serve, take_turns
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = (ROOT / "bench" / "news_queries.txt").read_text(encoding="utf-8").splitlines()
@@ -91,78 +91,62 @@ def build_ours(corpus: Path, index_dir: Path, workers: int) -> None:
         index.sync([corpus], workers=workers)
 
 
-def searches(work: Path) -> dict[str, Callable[[str], None]]:
-    """A search of each system over the same corpus, showing the top 10: the baseline,
-    ours as shipped (with the built-in synonyms) and ours without them."""
-    from whoosh import index
-    from whoosh.qparser import OrGroup, QueryParser
+def search_of(kind: str, index_dir: Path) -> Search:
+    """A warm search of one system, showing the top 10: the baseline, ours as shipped
+    (with the built-in synonyms) or ours without them."""
+    if kind == "baseline":
+        from whoosh import index
+        from whoosh.qparser import OrGroup, QueryParser
 
-    ix = index.open_dir(str(work / "index-baseline"))
-    searcher = ix.searcher()
-    parser = QueryParser("content", ix.schema, group=OrGroup)
+        ix = index.open_dir(str(index_dir))
+        searcher = ix.searcher()
+        parser = QueryParser("content", ix.schema, group=OrGroup)
 
-    def baseline(q: str) -> None:
-        [hit["content"] for hit in searcher.search(parser.parse(q), limit=10)]
+        def baseline(q: str) -> list[Any]:
+            return [len(hit["content"]) for hit in searcher.search(parser.parse(q), limit=10)]
 
+        return baseline
     sys.path.insert(0, str(ROOT))
     from indexer import Index
 
-    def ours(index: Index) -> Callable[[str], None]:
-        def run(q: str) -> None:
-            [hit.text for hit in index.search(q, limit=10)]
+    ours = Index(index_dir) if kind == "ours" else Index(index_dir, synonyms=None)
 
-        return run
+    def run(q: str) -> list[Any]:
+        return [len(hit.text) for hit in ours.search(q, limit=10)]
 
-    # Two indexes opened on one folder: neither warms the other's caches.
-    return {
-        "baseline": baseline,
-        "ours": ours(Index(work / "index-ours2")),
-        "ours-no-synonyms": ours(Index(work / "index-ours2", synonyms=None)),
-    }
+    return run
+
+
+#: The systems whose query latency is measured, and the index each searches.
+SEARCHED = {"baseline": "index-baseline", "ours": "index-ours2", "ours-no-synonyms": "index-ours2"}
 
 
 def query_latency(work: Path) -> dict[str, dict[str, float]]:
-    """Warm, in-process: each query once to warm up, then three timed rounds in which
-    the systems take turns query by query (in a rotating order), so that a busy
-    machine slows them alike and their ratios hold."""
-    runs = searches(work)
-    for q in QUERIES:
-        for run in runs.values():
-            run(q)
-    kinds = list(runs)
-    times: dict[str, list[float]] = {kind: [] for kind in kinds}
-    cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
-    for lap in range(3):
-        for i, q in enumerate(QUERIES):
-            turn = (i + lap) % len(kinds)
-            for kind in kinds[turn:] + kinds[:turn]:
-                start, start_cpu = time.perf_counter(), time.process_time()
-                runs[kind](q)
-                times[kind].append(time.perf_counter() - start)
-                cpu[kind].append(time.process_time() - start_cpu)
-    return {kind: percentiles(times[kind], cpu[kind]) for kind in kinds}
-
-
-def percentiles(times: list[float], cpu: list[float]) -> dict[str, float]:
-    """p50 and p95 of wall and CPU times."""
-    times, cpu = sorted(times), sorted(cpu)
-    return {
-        "p50": statistics.median(times),
-        "p95": times[int(len(times) * 0.95)],
-        "cpu_p50": statistics.median(cpu),
-        "cpu_p95": cpu[int(len(cpu) * 0.95)],
-    }
+    """Warm, each system in a process of its own (:mod:`turns`): each query once to warm
+    up, then three rounds in which the systems take turns query by query."""
+    servers = {
+        kind: Server([sys.executable, __file__, "--child", f"serve-{kind}",
+                      "--index-dir", str(work / folder)])
+        for kind, folder in SEARCHED.items()
+    }  # fmt: skip
+    try:
+        timings = take_turns(servers, QUERIES, rounds=3)
+    finally:
+        for server in servers.values():
+            server.close()
+    return {kind: found.figures() for kind, found in timings.items()}
 
 
 def child(args: argparse.Namespace) -> None:
     start = time.perf_counter()
-    result: dict[str, Any] = {}
+    result: dict[str, float] = {}
+    if args.child.startswith("serve-"):
+        serve(search_of(args.child.removeprefix("serve-"), args.index_dir))
+        return
     if args.child == "baseline":
         build_baseline(args.corpus_dir, args.index_dir)
-    elif args.child.startswith("ours"):
-        build_ours(args.corpus_dir, args.index_dir, int(args.child[4:]))
     else:
-        result["latency"] = query_latency(args.index_dir)
+        build_ours(args.corpus_dir, args.index_dir, int(args.child[4:]))
     result["seconds"] = time.perf_counter() - start
     print(json.dumps(result))
 
@@ -170,7 +154,7 @@ def child(args: argparse.Namespace) -> None:
 # -- the parent -----------------------------------------------------------------------
 
 
-def run_child(kind: str, corpus_dir: Path, index_dir: Path) -> dict[str, Any]:
+def run_child(kind: str, corpus_dir: Path, index_dir: Path) -> dict[str, float]:
     """Run one measurement in a fresh process; adds its peak RSS in MB and its CPU
     seconds."""
     command = [sys.executable, __file__, "--child", kind]
@@ -248,7 +232,7 @@ def main() -> None:
               f"{r['size_mb']:8.1f} {r['rss_mb']:7.0f}{ratio}")  # fmt: skip
 
     print()
-    latency = run_child("queries", corpus_dir, work)["latency"]
+    latency = query_latency(work)
     for kind, r in latency.items():
         print(
             f"query latency, {kind:16}: p50 {r['p50'] * 1000:6.1f} ms, "

@@ -21,63 +21,33 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import Any
+
+from turns import Server, serve, take_turns
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_XQUAD = ROOT.parent / "shared" / "eval" / "xquad_ru" / "xquad.ru.json"
 
 
-def serve(root: Path, index_dir: Path, corpus: Path) -> None:
-    """Index ``corpus`` with the code under ``root``, then answer queries read from
-    stdin, one JSON line each: the top 10 as ``[source, paragraph]`` and the seconds."""
+def serve_version(root: Path, index_dir: Path, corpus: Path) -> None:
+    """Index ``corpus`` with the code under ``root``, then serve searches of it (the top
+    10 as ``[source, paragraph]``)."""
     sys.path.insert(0, str(root))
     from indexer import Index
     from indexer.errors import QueryError
 
     index = Index(index_dir)
     index.sync([corpus])
-    print(json.dumps({"ready": True}), flush=True)
-    for line in sys.stdin:
-        query = json.loads(line)
-        start, start_cpu = time.perf_counter(), time.process_time()
+
+    def search(query: str) -> list[Any]:
         try:
-            top = [[hit.source, hit.paragraph] for hit in index.search(query, limit=10)]
+            return [[hit.source, hit.paragraph] for hit in index.search(query, limit=10)]
         except QueryError:
-            top = []
-        cpu, wall = time.process_time() - start_cpu, time.perf_counter() - start
-        print(json.dumps({"top": top, "cpu": cpu, "wall": wall}), flush=True)
+            return []
 
-
-class Server:
-    """A version's search process."""
-
-    def __init__(self, root: Path, index_dir: Path, corpus: Path) -> None:
-        command = [sys.executable, __file__, "--serve", str(root), str(index_dir), str(corpus)]
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
-        )
-        self.answer()  # indexed and ready
-
-    def ask(self, query: str) -> dict:
-        assert self.process.stdin
-        self.process.stdin.write(json.dumps(query) + "\n")
-        self.process.stdin.flush()
-        return self.answer()
-
-    def answer(self) -> dict:
-        assert self.process.stdout
-        line = self.process.stdout.readline()
-        if not line:
-            raise SystemExit(f"a search process failed (status {self.process.wait()})")
-        return json.loads(line)
-
-    def close(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
-        self.process.wait()
+    serve(search)
 
 
 def queries(args: argparse.Namespace) -> list[str]:
@@ -87,11 +57,6 @@ def queries(args: argparse.Namespace) -> list[str]:
     else:
         found = args.queries.read_text(encoding="utf-8").splitlines()
     return found[: args.limit]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[int(share * (len(ordered) - 1))]
 
 
 def main() -> None:
@@ -112,7 +77,7 @@ def main() -> None:
     parser.add_argument("--serve", nargs=3, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()  # fmt: skip
     if args.serve:
-        serve(*args.serve)
+        serve_version(*args.serve)
         return
     if args.other is None or not (args.other / "indexer").is_dir():
         raise SystemExit("--other must name a checkout of the project (with indexer/)")
@@ -122,53 +87,38 @@ def main() -> None:
         raise SystemExit(f"no XQuAD file at {args.xquad}; pass --xquad PATH")
     texts = queries(args)
     print(f"{len(texts)} queries, {args.rounds} rounds; indexing {args.corpus} twice", flush=True)
+    roots = {"this": ROOT, "other": args.other.resolve()}
     servers = {
-        "this": Server(ROOT, args.workdir / "this", args.corpus),
-        "other": Server(args.other.resolve(), args.workdir / "other", args.corpus),
-    }
+        name: Server([sys.executable, __file__, "--serve", str(root), str(args.workdir / name),
+                      str(args.corpus)])
+        for name, root in roots.items()
+    }  # fmt: skip
     try:
-        for query in texts:
-            for server in servers.values():
-                server.ask(query)
-        cpu: dict[str, list[float]] = {name: [] for name in servers}
-        wall: dict[str, list[float]] = {name: [] for name in servers}
-        per_query: dict[str, dict[str, list[float]]] = {q: {"this": [], "other": []} for q in texts}
-        differ = set()
-        for lap in range(args.rounds):
-            for i, query in enumerate(texts):
-                names = ["this", "other"] if (i + lap) % 2 == 0 else ["other", "this"]
-                answers = {name: servers[name].ask(query) for name in names}
-                for name, answer in answers.items():
-                    cpu[name].append(answer["cpu"])
-                    wall[name].append(answer["wall"])
-                    per_query[query][name].append(answer["cpu"])
-                if answers["this"]["top"] != answers["other"]["top"]:
-                    differ.add(query)
+        timings = take_turns(servers, texts, args.rounds)
     finally:
         for server in servers.values():
             server.close()
-    for name in servers:
+    figures = {name: timings[name].figures() for name in servers}
+    for name, f in figures.items():
         print(
-            f"{name:5}: CPU p50 {1000 * statistics.median(cpu[name]):6.2f} ms, "
-            f"p95 {1000 * percentile(cpu[name], 0.95):6.2f} ms; wall p50 "
-            f"{1000 * statistics.median(wall[name]):6.2f} ms, "
-            f"p95 {1000 * percentile(wall[name], 0.95):6.2f} ms"
+            f"{name:5}: CPU p50 {1000 * f['cpu_p50']:6.2f} ms, p95 {1000 * f['cpu_p95']:6.2f} ms;"
+            f" wall p50 {1000 * f['p50']:6.2f} ms, p95 {1000 * f['p95']:6.2f} ms"
         )
-    ratio = {
-        share: percentile(cpu["this"], share) / percentile(cpu["other"], share)
-        for share in (0.5, 0.95)
-    }
+    this, other = figures["this"], figures["other"]
     medians = {
-        q: {n: statistics.median(t) for n, t in times.items()} for q, times in per_query.items()
+        query: {name: statistics.median(timings[name].cpu[query]) for name in servers}
+        for query in texts
     }
     ratios = sorted(
         ((m["this"] / max(m["other"], 1e-9), q) for q, m in medians.items()), reverse=True
     )
     print(
-        f"this / other, CPU: p50 {ratio[0.5]:.3f}×, p95 {ratio[0.95]:.3f}×; "
-        f"wall p50 {statistics.median(wall['this']) / statistics.median(wall['other']):.3f}×; "
+        f"this / other, CPU: p50 {this['cpu_p50'] / other['cpu_p50']:.3f}×, "
+        f"p95 {this['cpu_p95'] / other['cpu_p95']:.3f}×; "
+        f"wall p50 {this['p50'] / other['p50']:.3f}×; "
         f"median of the per-query ratios {statistics.median(r for r, _ in ratios):.3f}×"
     )
+    differ = [q for q in texts if timings["this"].found[q] != timings["other"].found[q]]
     print(f"queries whose top 10 differ: {len(differ)} of {len(texts)}")
     print("slowed most (CPU ms, other → this):")
     for r, q in ratios[:5]:
