@@ -11,8 +11,9 @@ this one run, it builds and measures:
 - our index as shipped, through ``Index.sync``, with 1 and with 2 worker processes;
 
 and prints build throughput, index size and peak RSS (each build runs in a process of
-its own), warm query latency over ``bench/news_queries.txt`` (ours as shipped, with the
-built-in synonyms, and without them), and the CLI's wall time for one search and for a
+its own), warm query latency over ``bench/news_queries.txt`` (the baseline, ours as
+shipped, with the built-in synonyms, and ours without them, each in a process of its
+own, taking turns query by query: :mod:`turns`), and the CLI's wall time for one search and for a
 sync of the unchanged corpus. Ratios are ours / baseline.
 """
 
@@ -28,8 +29,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import news
+from turns import Search, Server, serve, take_turns
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = (ROOT / "bench" / "news_queries.txt").read_text(encoding="utf-8").splitlines()
@@ -88,8 +91,9 @@ def build_ours(corpus: Path, index_dir: Path, workers: int) -> None:
         index.sync([corpus], workers=workers)
 
 
-def query_latency(kind: str, index_dir: Path) -> dict[str, float]:
-    """Warm, in-process: each query once to warm up, then three timed rounds."""
+def search_of(kind: str, index_dir: Path) -> Search:
+    """A warm search of one system, showing the top 10: the baseline, ours as shipped
+    (with the built-in synonyms) or ours without them."""
     if kind == "baseline":
         from whoosh import index
         from whoosh.qparser import OrGroup, QueryParser
@@ -98,46 +102,51 @@ def query_latency(kind: str, index_dir: Path) -> dict[str, float]:
         searcher = ix.searcher()
         parser = QueryParser("content", ix.schema, group=OrGroup)
 
-        def run(q: str) -> None:
-            [hit["content"] for hit in searcher.search(parser.parse(q), limit=10)]
+        def baseline(q: str) -> list[Any]:
+            return [len(hit["content"]) for hit in searcher.search(parser.parse(q), limit=10)]
 
-    else:
-        sys.path.insert(0, str(ROOT))
-        from indexer import Index
+        return baseline
+    sys.path.insert(0, str(ROOT))
+    from indexer import Index
 
-        ours = Index(index_dir) if kind == "ours" else Index(index_dir, synonyms=None)
+    ours = Index(index_dir) if kind == "ours" else Index(index_dir, synonyms=None)
 
-        def run(q: str) -> None:
-            [hit.text for hit in ours.search(q, limit=10)]
+    def run(q: str) -> list[Any]:
+        return [len(hit.text) for hit in ours.search(q, limit=10)]
 
-    for q in QUERIES:
-        run(q)
-    times, cpu = [], []
-    for _ in range(3):
-        for q in QUERIES:
-            start, start_cpu = time.perf_counter(), time.process_time()
-            run(q)
-            times.append(time.perf_counter() - start)
-            cpu.append(time.process_time() - start_cpu)
-    times.sort()
-    cpu.sort()
-    return {
-        "p50": statistics.median(times),
-        "p95": times[int(len(times) * 0.95)],
-        "cpu_p50": statistics.median(cpu),
-        "cpu_p95": cpu[int(len(cpu) * 0.95)],
-    }
+    return run
+
+
+#: The systems whose query latency is measured, and the index each searches.
+SEARCHED = {"baseline": "index-baseline", "ours": "index-ours2", "ours-no-synonyms": "index-ours2"}
+
+
+def query_latency(work: Path) -> dict[str, dict[str, float]]:
+    """Warm, each system in a process of its own (:mod:`turns`): each query once to warm
+    up, then three rounds in which the systems take turns query by query."""
+    servers = {
+        kind: Server([sys.executable, __file__, "--child", f"serve-{kind}",
+                      "--index-dir", str(work / folder)])
+        for kind, folder in SEARCHED.items()
+    }  # fmt: skip
+    try:
+        timings = take_turns(servers, QUERIES, rounds=3)
+    finally:
+        for server in servers.values():
+            server.close()
+    return {kind: found.figures() for kind, found in timings.items()}
 
 
 def child(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     result: dict[str, float] = {}
+    if args.child.startswith("serve-"):
+        serve(search_of(args.child.removeprefix("serve-"), args.index_dir))
+        return
     if args.child == "baseline":
         build_baseline(args.corpus_dir, args.index_dir)
-    elif args.child.startswith("ours"):
-        build_ours(args.corpus_dir, args.index_dir, int(args.child[4:]))
     else:
-        result = query_latency(args.child.split("-", 1)[1], args.index_dir)
+        build_ours(args.corpus_dir, args.index_dir, int(args.child[4:]))
     result["seconds"] = time.perf_counter() - start
     print(json.dumps(result))
 
@@ -223,11 +232,7 @@ def main() -> None:
               f"{r['size_mb']:8.1f} {r['rss_mb']:7.0f}{ratio}")  # fmt: skip
 
     print()
-    latency = {
-        "baseline": run_child("query-baseline", corpus_dir, work / "index-baseline"),
-        "ours": run_child("query-ours", corpus_dir, work / "index-ours2"),
-        "ours-no-synonyms": run_child("query-ours-no-synonyms", corpus_dir, work / "index-ours2"),
-    }
+    latency = query_latency(work)
     for kind, r in latency.items():
         print(
             f"query latency, {kind:16}: p50 {r['p50'] * 1000:6.1f} ms, "

@@ -197,10 +197,11 @@ class Engine(Protocol):
         ...
 
     def candidates(self, plan: Node, depth: int) -> Candidates:
-        """The ``depth`` best paragraphs for a plan, scored as :mod:`indexer.plan` says,
-        and every other paragraph that scores the same as the last of them (up to
-        :data:`TIES`): which of equal
-        paragraphs rank is decided by their sources and numbers (:class:`indexer.Index`),
+        """The ``depth`` best paragraphs for a plan, scored as :mod:`indexer.plan` says
+        (every related lemma in it counts: the core leaves out those that do not,
+        :func:`indexer.plan.counting_relatives`), and every other paragraph that scores
+        the same as the last of them (up to :data:`TIES`): which of equal paragraphs
+        rank is decided by their sources and numbers (:class:`indexer.Index`),
         never by where an engine happened to store them."""
         ...
 

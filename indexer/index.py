@@ -213,7 +213,7 @@ class Index:
 
         from .correction import Reason, corrected_text, corrections, replaces_all_found
         from .errors import QueryError
-        from .plan import Filtered, compile_query
+        from .plan import Filtered, compile_query, counting_relatives
 
         if limit is not None and limit < 1:
             raise ValueError("limit must be at least 1")
@@ -229,6 +229,7 @@ class Index:
                     sources=self.sources,
                     synonyms=self.synonyms,
                 )
+                compiled = counting_relatives(compiled, engine.statistics())
                 if within is None:
                     return compiled
                 return replace(compiled, plan=Filtered(compiled.plan, required=(within,)))
@@ -336,7 +337,6 @@ class Index:
         ranked = sorted(scored, key=order)[:limit]
         shown = [pid for _, pid in ranked if pid not in stored]
         stored.update(zip(shown, engine.paragraphs(shown), strict=True))
-        marked = self._marked(compiled)
         hits = []
         for score, pid in ranked:
             paragraph = stored[pid]
@@ -350,25 +350,15 @@ class Index:
                     paragraph=paragraph.number,
                     text=paragraph.text,
                     score=round(score, 4),
-                    spans=match_spans(paragraph.text, marked, compiled.forms, compiled.prefixes)
+                    spans=match_spans(
+                        paragraph.text, compiled.lemmas, compiled.forms, compiled.prefixes
+                    )
                     if highlight
                     else (),
                     explanation=explanation,
                 )
             )
         return tuple(hits), found.total, found.notes
-
-    def _marked(self, compiled: CompiledQuery) -> frozenset[str]:
-        """The lemmas a query's hits mark: its own, and related ones where they counted."""
-        from .ranking import related_weight
-
-        statistics = self._engine.statistics()
-        return compiled.lemmas | {
-            lemma
-            for word in compiled.related
-            for lemma in word.related
-            if related_weight(word.lemmas, lemma, statistics)
-        }
 
     def highlight(
         self, query: str, texts: Sequence[str], *, literal: bool = False
@@ -379,11 +369,13 @@ class Index:
         :raises QueryError: the query is malformed or has nothing to search for.
         """
         from .highlight import match_spans
-        from .plan import compile_query
+        from .plan import compile_query, counting_relatives
 
         compiled = compile_query(query, literal=literal, synonyms=self.synonyms)
-        marked = self._marked(compiled)
-        return [match_spans(text, marked, compiled.forms, compiled.prefixes) for text in texts]
+        with self._engine.reading():
+            compiled = counting_relatives(compiled, self._engine.statistics())
+        lemmas, forms, prefixes = compiled.lemmas, compiled.forms, compiled.prefixes
+        return [match_spans(text, lemmas, forms, prefixes) for text in texts]
 
     def _bonuses(
         self,

@@ -15,7 +15,8 @@ How the parts of a plan score (the formulas are :mod:`indexer.ranking`'s):
 - :class:`Word` — the best of its lemmas' BM25, each times its weight (a reading the
   word as typed hardly means counts less: «Лавров» is the surname more than «лавр»); a
   related lemma counts at the weight :func:`indexer.ranking.related_weight` gives it,
-  and not at all where that is 0;
+  and not at all where that is 0 (:func:`counting_relatives` leaves those out of the
+  plan before any engine sees it);
 - :class:`PhraseWords` — the sum of its words' lemmas' BM25 (every lemma present counts,
   a repeated word each time);
 - :class:`Prefix` — the sum of the BM25 of the indexed lemmas that start with the stem
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .analysis import QUERY
 from .derivation import related_lemmas
@@ -53,6 +54,7 @@ from .query import (
     reads_as_prose,
     source_matches,
 )
+from .ranking import Statistics, related_weight
 from .readings import as_typed
 from .synonyms import Expansion, Synonyms
 
@@ -231,7 +233,8 @@ class CompiledQuery:
     text: str
     #: What to match and how to score it.
     plan: Node
-    #: Lemmas that count as a match when highlighting (words not under NOT).
+    #: Lemmas that count as a match when highlighting (words not under NOT; related
+    #: lemmas once :func:`counting_relatives` has kept those that count).
     lemmas: frozenset[str]
     #: Exact forms and prefixes that count as a match when highlighting.
     forms: frozenset[str] = frozenset()
@@ -242,9 +245,6 @@ class CompiledQuery:
     dropped: tuple[str, ...] = ()
     #: The lemmas of each scored word of a bag, for the re-ranking signals.
     near: tuple[frozenset[str], ...] = ()
-    #: The words that search related lemmas: those count as a match where the index
-    #: lets them count (:func:`indexer.ranking.related_weight`).
-    related: tuple[Word, ...] = ()
     #: What was searched otherwise than typed, one sentence each: a query that did not
     #: parse searched as plain words, words beyond :data:`MAX_QUERY_WORDS` left out.
     notes: tuple[str, ...] = ()
@@ -309,10 +309,49 @@ def compile_query(
         tuple(builder.words),
         tuple(builder.dropped),
         tuple(dict.fromkeys(builder.near)),
-        tuple(builder.related),
         tuple(notes),
         tuple(builder.synonyms.items()),
     )
+
+
+def counting_relatives(compiled: CompiledQuery, statistics: Statistics) -> CompiledQuery:
+    """The query with only the related lemmas that count in this index
+    (:func:`indexer.ranking.related_weight` above 0) and that it has, in its plan and
+    among the lemmas its hits mark.
+
+    Decided once, here, before any engine sees the plan: a relative too common to count
+    must neither find paragraphs that have only it nor count them in the total, in
+    every engine alike; one the index lacks («существовить», a suffix rule's guess)
+    would find nothing, and only costs lookups. The frequencies this needs are asked
+    for at once (one request of a search server).
+    """
+    words = [part for part in walk(compiled.plan) if isinstance(part, Word) and part.related]
+    if not words:
+        return compiled
+    statistics.frequencies({lemma for w in words for lemma in (*w.lemmas, *w.related)})
+    plan = _counting(compiled.plan, statistics)
+    counted = {lemma for part in walk(plan) if isinstance(part, Word) for lemma in part.related}
+    return replace(compiled, plan=plan, lemmas=compiled.lemmas | counted)
+
+
+def _counting(node: Node, statistics: Statistics) -> Node:
+    match node:
+        case Word():
+            kept = tuple(
+                r
+                for r in node.related
+                if statistics.frequency(r) and related_weight(node.lemmas, r, statistics)
+            )
+            return node if kept == node.related else replace(node, related=kept)
+        case Coordinated() | AnyOf() | AllOf() | OneOf():
+            return replace(node, parts=tuple(_counting(part, statistics) for part in node.parts))
+        case Filtered():
+            return Filtered(
+                _counting(node.scored, statistics),
+                tuple(_counting(part, statistics) for part in node.required),
+                tuple(_counting(part, statistics) for part in node.excluded),
+            )
+    return node
 
 
 def without_surrogates(text: str) -> str:
@@ -342,7 +381,6 @@ class _Builder:
         self.words: list[QueryWord] = []
         self.dropped: list[str] = []
         self.near: list[frozenset[str]] = []
-        self.related: list[Word] = []
         self.negated = 0
         #: Words left out beyond :data:`MAX_QUERY_WORDS`.
         self.skipped = 0
@@ -515,8 +553,6 @@ class _Builder:
                 if other not in lemmas
             }
             part = Word(lemmas, tuple(derived), weights=weights)
-            if derived:
-                self.related.append(part)
         return self.with_synonyms(part, Expansion((), same.phrases), word.surface, same.lemmas)
 
     def with_synonyms(

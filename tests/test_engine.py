@@ -18,7 +18,16 @@ from conftest import ARTICLE, CORPUS, engine_location
 from indexer import BUILTIN_SYNONYMS, Index, Synonyms
 from indexer.errors import QueryError
 from indexer.explain import Context, evaluate, lemmas_to_look_up
-from indexer.plan import AnyOf, Node, Prefix, Sources, Word, compile_query, walk
+from indexer.plan import (
+    AnyOf,
+    Node,
+    Prefix,
+    Sources,
+    Word,
+    compile_query,
+    counting_relatives,
+    walk,
+)
 
 ENGINES = ["whoosh", "opensearch"]
 #: The built-in synonyms and a group with phrases the article has, so that random
@@ -43,6 +52,7 @@ def check(index: Index, text: str) -> None:
     except QueryError:
         return
     engine = index._engine
+    compiled = counting_relatives(compiled, engine.statistics())
     found = dict(engine.candidates(compiled.plan, 10**6).top)
     lemmas, prefixes = lemmas_to_look_up(compiled.plan)
     # Every paragraph that could match has one of the lemmas, or a word that starts with

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from conftest import paragraphs, touch_later
 from indexer import BUILTIN_SYNONYMS, Index, Synonyms
 from indexer.engines.whoosh.compiler import compile_plan, score_bag
-from indexer.plan import compile_query
+from indexer.plan import Word, compile_query, counting_relatives, walk
 
 QUESTIONS = [
     "Кто обсуждал перемирие в Сирии?",
@@ -180,6 +181,38 @@ def test_irregular_relatives_join_a_question_to_its_answer(
         hits = index.search(question)
         assert hits[0].text == answer
         assert relative in [answer[a:b] for a, b in hits[0].spans]
+
+
+class Counts:
+    """Collection statistics given as a table of paragraph counts."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self.paragraphs = 10_000
+        self.average_length = 50.0
+
+    def frequency(self, lemma: str) -> int:
+        return self.counts.get(lemma, 0)
+
+    def frequencies(self, lemmas: Collection[str]) -> dict[str, int]:
+        return {lemma: self.frequency(lemma) for lemma in lemmas}
+
+
+def test_relatives_that_cannot_count_leave_the_plan_before_an_engine_sees_it() -> None:
+    # «президентский» is too common to count, «колумбиец» and «посещаться» are not in
+    # the index: left out of the plan and of what hits mark, so no engine decides.
+    compiled = compile_query("Какой колумбийский президент посещал Гарвард?")
+    counts = {"колумбийский": 5, "колумбия": 40, "колумбиец": 0, "президент": 900,
+              "президентский": 2000, "посещать": 30, "посетить": 50, "гарвард": 3}  # fmt: skip
+    pruned = counting_relatives(compiled, Counts(counts))
+    related = {w.lemmas[0]: w.related for w in walk(pruned.plan) if isinstance(w, Word)}
+    assert related == {
+        "колумбийский": ("колумбия",),
+        "президент": (),
+        "посещать": ("посетить",),
+        "гарвард": (),
+    }
+    assert pruned.lemmas == compiled.lemmas | {"колумбия", "посетить"}
 
 
 def test_a_common_words_relatives_are_neither_searched_nor_marked(

@@ -13,7 +13,6 @@ the candidates are then scored by the plan's own evaluation
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from ...plan import (
@@ -27,9 +26,8 @@ from ...plan import (
     Prefix,
     Sources,
     Word,
-    walk,
 )
-from ...ranking import RELATED_WEIGHT, Statistics, related_weight
+from ...ranking import RELATED_WEIGHT
 from .mapping import FORMS, LEMMAS, SCORE_FACTOR, WEIGHTS, clip
 
 #: A prefix's lemmas score a candidate by at most this many of them (which match is
@@ -97,38 +95,6 @@ def compile_plan(node: Node) -> Query:
                 query["must_not"] = excluded
             return {"bool": query}
     raise TypeError(f"not a plan: {node!r}")
-
-
-def counting_relatives(node: Node, statistics: Statistics) -> Node:
-    """The plan with only the related lemmas that count in it
-    (:func:`indexer.ranking.related_weight` above 0).
-
-    The query finds candidates by every related lemma it names, so a relative too
-    common to count would make paragraphs that have only it count in the total, which
-    the embedded engine, which leaves such a relative out, does not. The frequencies
-    this needs are asked for once, all together.
-    """
-    words = [part for part in walk(node) if isinstance(part, Word) and part.related]
-    if not words:
-        return node
-    statistics.frequencies({lemma for w in words for lemma in (*w.lemmas, *w.related)})
-    return _counting(node, statistics)
-
-
-def _counting(node: Node, statistics: Statistics) -> Node:
-    match node:
-        case Word():
-            kept = tuple(r for r in node.related if related_weight(node.lemmas, r, statistics))
-            return node if kept == node.related else replace(node, related=kept)
-        case Coordinated() | AnyOf() | AllOf() | OneOf():
-            return replace(node, parts=tuple(_counting(part, statistics) for part in node.parts))
-        case Filtered():
-            return Filtered(
-                _counting(node.scored, statistics),
-                tuple(_counting(part, statistics) for part in node.required),
-                tuple(_counting(part, statistics) for part in node.excluded),
-            )
-    return node
 
 
 def exact(node: Node) -> bool:

@@ -35,7 +35,7 @@ from ...errors import IndexBusyError, IndexerError, IndexLocationError, SchemaMi
 from ...explain import Context, evaluate, lemmas_to_look_up
 from ...plan import Node
 from ...ranking import counted_length
-from .compiler import compile_plan, counting_relatives
+from .compiler import compile_plan
 from .location import Address, parse
 from .mapping import (
     FORMAT,
@@ -374,7 +374,6 @@ class OpenSearchEngine:
         """One request: the cluster's best candidates with their stored fields, and the
         collection statistics the rescoring still lacks (a global aggregation)."""
         statistics = self.statistics()
-        plan = counting_relatives(plan, statistics)
         lemmas, prefixes = lemmas_to_look_up(plan)
         body: dict[str, Any] = {
             "query": compile_plan(plan),

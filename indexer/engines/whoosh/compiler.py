@@ -40,7 +40,7 @@ from .matchers import (
     VerifiedQuery,
 )
 from .schema import CONTENT
-from .statistics import paragraph_lengths, statistics
+from .statistics import paragraph_lengths, segment_frequency, statistics
 
 
 class WeightedTerm(query.Term):
@@ -52,7 +52,7 @@ class WeightedTerm(query.Term):
         self.weight = weight
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
-        if (CONTENT, self.text) not in searcher.reader():
+        if not segment_frequency(searcher.reader(), self.text):
             from whoosh.matching import NullMatcher
 
             return NullMatcher()
@@ -144,16 +144,15 @@ def prefix_lemmas(reader: Any, stem: str) -> tuple[list[str], int]:
 
 
 def word_terms(word: Word, searcher: Any) -> list[Any]:
-    """The terms of a word's lemmas (weighted) and of the related lemmas that count here."""
+    """The terms of a word's lemmas and of its related lemmas, each at its weight."""
     terms: list[Any] = [
         query.Term(CONTENT, lemma) if weight == 1.0 else WeightedTerm(lemma, weight)
         for lemma, weight in word.weighted()
     ]
     stats = statistics(searcher)
-    for lemma in word.related:
-        weight = related_weight(word.lemmas, lemma, stats)
-        if weight:
-            terms.append(WeightedTerm(lemma, weight))
+    terms += [
+        WeightedTerm(lemma, related_weight(word.lemmas, lemma, stats)) for lemma in word.related
+    ]
     return terms
 
 
@@ -286,14 +285,14 @@ def score_bag(plan: Node, searcher: Any) -> dict[int, float] | None:
 
 
 def _scorers(node: Word | PhraseWords, stats: Any) -> list[tuple[str, BM25]]:
-    """The BM25 of each lemma that counts: a word's own and its related lemmas
-    (weighted), a phrase's distinct lemmas of each word (a repeated word each time)."""
+    """The BM25 of each lemma: a word's own and its related lemmas (weighted), a
+    phrase's distinct lemmas of each word (a repeated word each time)."""
     if isinstance(node, PhraseWords):
         lemmas = [lemma for word in node.words for lemma in dict.fromkeys(word)]
         return [(lemma, BM25.of(lemma, stats)) for lemma in lemmas]
     own = [(lemma, BM25.of(lemma, stats, weight)) for lemma, weight in node.weighted()]
     related = [(lemma, related_weight(node.lemmas, lemma, stats)) for lemma in node.related]
-    return own + [(lemma, BM25.of(lemma, stats, w)) for lemma, w in related if w]
+    return own + [(lemma, BM25.of(lemma, stats, weight)) for lemma, weight in related]
 
 
 def _in_units(bm25: BM25) -> tuple[float, float, float]:
@@ -345,7 +344,7 @@ def _raise(best: dict[int, float], scores: dict[int, float]) -> None:
 
 
 def _postings_if_any(reader: Any, lemma: str) -> Blocks:
-    return postings(reader, lemma) if (CONTENT, lemma) in reader else ()
+    return postings(reader, lemma) if segment_frequency(reader, lemma) else ()
 
 
 class PhraseMatches:
@@ -406,7 +405,7 @@ def _find_phrase(reader: Any, words: tuple[tuple[str, ...], ...]) -> PhraseMatch
     for word in words:
         found: dict[int, list[bytes]] = {}
         for lemma in word:
-            if lemma in read or (CONTENT, lemma) not in reader:
+            if lemma in read or not segment_frequency(reader, lemma):
                 continue
             read[lemma] = []
             for ids, tfs, encoded in posting_values(reader, lemma):

@@ -16,7 +16,7 @@ from ...engine import TIES, Candidates, FileRecord, Paragraph, ParagraphId, with
 from ...errors import IndexWriteError
 from ...plan import Node
 from .schema import CONTENT
-from .statistics import WhooshStatistics, statistics
+from .statistics import WhooshStatistics, segment_frequency, statistics
 from .storage import DAMAGE, DECODING, WRITER_MEMORY_MB, Storage, open_writer, shard_of
 
 #: Seconds a search through Whoosh's collector may take; then the best hits found so
@@ -139,27 +139,32 @@ class WhooshEngine:
         lemmas: Collection[str],
         prefixes: Collection[str] = (),
     ) -> dict[ParagraphId, dict[str, Occurrences]]:
-        """Read from the postings, once per lemma for all the paragraphs (in order,
-        skipping the blocks between them): analysing the paragraphs' text again cost
-        more than the search itself on a small index."""
-        order = sorted(int(p) for p in set(paragraphs))
-        found: dict[ParagraphId, dict[str, Occurrences]] = {docnum: {} for docnum in order}
+        """Read from the postings, once per lemma and segment for all the paragraphs in
+        it (in order, skipping the blocks between them): analysing the paragraphs' text
+        again cost more than the search itself on a small index. Only the segments that
+        have a lemma are asked for its postings (:func:`.statistics.segment_frequency`)."""
         from .compiler import prefix_lemmas
 
+        order = sorted(int(p) for p in set(paragraphs))
+        found: dict[ParagraphId, dict[str, Occurrences]] = {docnum: {} for docnum in order}
         reader = self.searcher().reader()
         expanded = {lemma for prefix in prefixes for lemma in prefix_lemmas(reader, prefix)[0]}
-        for lemma in {*lemmas, *expanded}:
-            if not order or (CONTENT, lemma) not in reader:
-                continue
-            postings = reader.postings(CONTENT, lemma)
-            for docnum in order:
-                postings.skip_to(docnum)
-                if not postings.is_active():
-                    break
-                if postings.id() == docnum:
-                    found[docnum][lemma] = Occurrences(
-                        postings.value_as("positions"), int(postings.weight())
-                    )
+        wanted = {*lemmas, *expanded}
+        for leaf, offset in reader.leaf_readers():
+            end = offset + leaf.doc_count_all()
+            inside = [docnum - offset for docnum in order if offset <= docnum < end]
+            for lemma in wanted if inside else ():
+                if not segment_frequency(leaf, lemma):
+                    continue
+                postings = leaf.postings(CONTENT, lemma)
+                for docnum in inside:
+                    postings.skip_to(docnum)
+                    if not postings.is_active():
+                        break
+                    if postings.id() == docnum:
+                        found[docnum + offset][lemma] = Occurrences(
+                            postings.value_as("positions"), int(postings.weight())
+                        )
         return found
 
     def paragraphs(self, ids: Sequence[ParagraphId]) -> list[Paragraph]:
