@@ -415,6 +415,8 @@ class Index:
     ) -> dict[ParagraphId, list[float]]:
         """What each re-ranking signal adds to each of the best paragraphs (``found``,
         with their scores; ``stored`` has them all)."""
+        from .forms import FormCheck, surface_form
+        from .morphology import fold_yo
         from .ranking import Candidate, informativeness, word_positions
 
         if not signals:
@@ -423,14 +425,26 @@ class Index:
         idfs = [informativeness(lemmas, statistics) for lemmas in compiled.near]
         lemmas = {lemma for word in compiled.near for lemma in word}
         where = self._engine.positions([pid for pid, _ in found], lemmas)
-        candidates = [
-            Candidate(
-                stored[pid].source,
-                score,
-                [word_positions(where.get(pid, {}), word) for word in compiled.near],
-            )
-            for pid, score in found
+        typed = [
+            {
+                FormCheck(surface_form(w.surface))
+                for w in compiled.words
+                if len(w.lemmas) > 1 and not word.isdisjoint(w.lemmas)
+            }
+            for word in compiled.near
         ]
+        candidates = []
+        for pid, score in found:
+            text = stored[pid].text
+            positions = [word_positions(where.get(pid, {}), word) for word in compiled.near]
+            # A form is looked for only where its word stands, and its regex run only
+            # where the plain text has it: most paragraphs have most forms not at all.
+            folded = fold_yo(text.lower())
+            has = [
+                bool(at) and any(c.form in folded and c(text) for c in checks)
+                for at, checks in zip(positions, typed, strict=True)
+            ]
+            candidates.append(Candidate(stored[pid].source, score, positions, has))
         each = [signal.bonuses(candidates, idfs) for signal in signals]
         return {pid: [bonuses[k] for bonuses in each] for k, (pid, _) in enumerate(found)}
 

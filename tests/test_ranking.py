@@ -161,6 +161,18 @@ def test_the_words_a_documents_other_paragraphs_lack_tell_its_answer(tmp_path: P
         assert "distinction" in hits[0].explanation.description
 
 
+def test_an_ambiguous_word_in_the_form_typed_outranks_its_other_forms(tmp_path: Path) -> None:
+    # «Лавров» is also a form of «лавр»: where it stands as typed it counts beside the
+    # same words with «Лаврову», which can only be the name.
+    other = "Лаврову и Керри поручили переговоры в Женеве."
+    typed = "Лавров и Керри провели переговоры в Женеве."
+    with _index_of(tmp_path, other, typed) as index:
+        hits = index.search("переговоры Лавров Керри", explain=True)
+        assert [h.text for h in hits] == [typed, other]
+        assert hits[0].explanation is not None
+        assert "typed forms" in hits[0].explanation.description
+
+
 def test_an_unknown_name_finds_its_other_cases(tmp_path: Path) -> None:
     # pymorphy guesses «Митчелл» is a form of «митчелла», while «Митчеллом» is one of
     # «митчелл»: the name itself, indexed as a lemma, joins them.
