@@ -54,8 +54,8 @@ MAX_DISTANCE = 8
 #: 0.3 the most on the tune half).
 TYPED_WEIGHT = 0.3
 #: The bonus for a query word that none of the other paragraphs of a document among the
-#: best have, in units of its idf (:class:`Distinction`; 0.4–1.2 all gained on both
-#: halves of the relevance set, 0.8 the most on the tune half).
+#: best have, in units of its idf (:class:`Distinction`; 0.1–1.6 all gained on both
+#: halves of the relevance set, 0.8–1.2 alike on the tune half).
 DISTINCTION_WEIGHT = 0.8
 
 
