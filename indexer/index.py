@@ -363,7 +363,7 @@ class Index:
             paragraph = stored[pid]
             explanation = None
             if explain:
-                earned = zip(signals, bonuses.get(pid, [0.0] * len(signals)), strict=True)
+                earned = zip(signals, bonuses.get(pid, ()), strict=True)
                 explanation = self._explain(compiled, pid, earned, score)
             hits.append(
                 Hit(
@@ -439,7 +439,7 @@ class Index:
             positions = [word_positions(where.get(pid, {}), word) for word in compiled.near]
             # A form is looked for only where its word stands, and its regex run only
             # where the plain text has it: most paragraphs have most forms not at all.
-            folded = fold_yo(text.lower())
+            folded = fold_yo(text.lower()) if any(typed) else ""
             has = [
                 bool(at) and any(c.form in folded and c(text) for c in checks)
                 for at, checks in zip(positions, typed, strict=True)
