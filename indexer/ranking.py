@@ -213,7 +213,7 @@ class Candidate:
     positions: Sequence[Sequence[int]]
     #: Whether it has each query word of more than one lemma in a form as typed (lower
     #: case, ё folded); False for a word of one lemma, which its lemma tells in full.
-    typed: Sequence[bool] = ()
+    typed: Sequence[bool]
 
 
 class RerankSignal(Protocol):
@@ -304,8 +304,9 @@ class Distinction:
     paragraphs of its document that lack the word, times :data:`DISTINCTION_WEIGHT`.
     The only paragraph of its document earns nothing.
 
-    >>> found = [Candidate("a", 9.0, [[1], [2]]), Candidate("a", 8.0, [[1], []])]
-    >>> Distinction().bonuses(found + [Candidate("b", 7.0, [[1], [5]])], [1.0, 4.0])
+    >>> no = [False, False]
+    >>> found = [Candidate("a", 9.0, [[1], [2]], no), Candidate("a", 8.0, [[1], []], no)]
+    >>> Distinction().bonuses(found + [Candidate("b", 7.0, [[1], [5]], no)], [1.0, 4.0])
     [1.6, 0.0, 0.0]
     """
 
