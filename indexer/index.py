@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -18,7 +18,7 @@ from .results import Explanation, Hit, SearchResults, SyncReport
 from .synonyms import BUILTIN_SYNONYMS, Synonyms
 
 if TYPE_CHECKING:
-    from .engine import Engine, ParagraphId
+    from .engine import Engine, Paragraph, ParagraphId
     from .paragraphs import ParagraphMode
     from .plan import CompiledQuery, Sources
     from .progress import ProgressReport
@@ -318,15 +318,17 @@ class Index:
         signals = [s for s in ranking.RERANK_SIGNALS if s.applies(compiled.near)]
         depth = max(limit, ranking.RERANK_DEPTH) if signals else limit
         found = engine.candidates(compiled.plan, depth)
-        ids = [pid for pid, _ in found.top]
-        bonuses = self._bonuses(compiled, ids, signals)
-        scored = [(score + sum(bonuses[pid]), pid) for pid, score in found.top]
+        # The signals need each paragraph's source: the re-ranked ones are read at once.
+        ids = [pid for pid, _ in found.top] if signals else []
+        stored = dict(zip(ids, engine.paragraphs(ids), strict=True))
+        bonuses = self._bonuses(compiled, found.top, stored, signals)
+        scored = [(score + sum(bonuses.get(pid, ())), pid) for pid, score in found.top]
         # Equal scores (a paragraph copied from one article to another) in the order of
         # their sources and numbers, whatever order the engine found them in: only those
         # paragraphs are read before the shown ones.
         counts = Counter(score for score, _ in scored)
-        tied = [pid for score, pid in scored if counts[score] > 1]
-        stored = dict(zip(tied, engine.paragraphs(tied), strict=True))
+        tied = [pid for score, pid in scored if counts[score] > 1 and pid not in stored]
+        stored.update(zip(tied, engine.paragraphs(tied), strict=True))
 
         def order(item: tuple[float, ParagraphId]) -> tuple[float, str, int]:
             paragraph = stored.get(item[1])
@@ -342,7 +344,7 @@ class Index:
             paragraph = stored[pid]
             explanation = None
             if explain:
-                earned = zip(signals, bonuses[pid], strict=True)
+                earned = zip(signals, bonuses.get(pid, ()), strict=True)
                 explanation = self._explain(compiled, pid, earned, score)
             hits.append(
                 Hit(
@@ -380,24 +382,44 @@ class Index:
     def _bonuses(
         self,
         compiled: CompiledQuery,
-        paragraphs: Sequence[ParagraphId],
+        found: Sequence[tuple[ParagraphId, float]],
+        stored: Mapping[ParagraphId, Paragraph],
         signals: Sequence[RerankSignal],
     ) -> dict[ParagraphId, list[float]]:
-        """What each re-ranking signal adds to each of the best paragraphs."""
-        from .ranking import informativeness, word_positions
+        """What each re-ranking signal adds to each of the best paragraphs (``found``,
+        with their scores; ``stored`` has them all)."""
+        from .forms import FormCheck, surface_form
+        from .morphology import fold_yo
+        from .ranking import Candidate, informativeness, word_positions
 
         if not signals:
-            return {pid: [] for pid in paragraphs}
+            return {}
         statistics = self._engine.statistics()
         idfs = [informativeness(lemmas, statistics) for lemmas in compiled.near]
         lemmas = {lemma for word in compiled.near for lemma in word}
-        found = self._engine.positions(paragraphs, lemmas)
-        bonuses = {}
-        for pid in paragraphs:
-            have = found.get(pid, {})
-            positions = [word_positions(have, word) for word in compiled.near]
-            bonuses[pid] = [signal.bonus(positions, idfs) for signal in signals]
-        return bonuses
+        where = self._engine.positions([pid for pid, _ in found], lemmas)
+        typed = [
+            {
+                FormCheck(surface_form(w.surface))
+                for w in compiled.words
+                if len(w.lemmas) > 1 and not word.isdisjoint(w.lemmas)
+            }
+            for word in compiled.near
+        ]
+        candidates = []
+        for pid, score in found:
+            text = stored[pid].text
+            positions = [word_positions(where.get(pid, {}), word) for word in compiled.near]
+            # A form is looked for only where its word stands, and its regex run only
+            # where the plain text has it: most paragraphs have most forms not at all.
+            folded = fold_yo(text.lower()) if any(typed) else ""
+            has = [
+                bool(at) and any(c.form in folded and c(text) for c in checks)
+                for at, checks in zip(positions, typed, strict=True)
+            ]
+            candidates.append(Candidate(stored[pid].source, score, positions, has))
+        each = [signal.bonuses(candidates, idfs) for signal in signals]
+        return {pid: [bonuses[k] for bonuses in each] for k, (pid, _) in enumerate(found)}
 
     def _explain(
         self,

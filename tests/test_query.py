@@ -119,6 +119,14 @@ def test_function_words_are_dropped_from_bags_only() -> None:
     assert "в" in compile_query('"перемирие в Сирии"').lemmas
 
 
+@pytest.mark.parametrize(
+    ("question", "dropped"),
+    [("Какова цель протестов?", ("Какова",)), ("Чем питаются гребневики?", ("Чем",))],
+)
+def test_question_words_are_dropped_in_every_form(question: str, dropped: tuple[str]) -> None:
+    assert compile_query(question).dropped == dropped
+
+
 @pytest.mark.parametrize("query", ["кто и что", "в", "   ", "?!", "-перемирие"])
 def test_nothing_to_search_for(query: str) -> None:
     with pytest.raises(EmptyQueryError):

@@ -133,6 +133,47 @@ def test_more_of_the_query_outranks_one_word_repeated(tmp_path: Path) -> None:
         assert [h.text for h in index.search("переговоры перемирие")] == [both, one]
 
 
+def test_the_words_a_documents_other_paragraphs_lack_tell_its_answer(tmp_path: Path) -> None:
+    # Every paragraph of the article has «Тесла», three of four «Эдисон»: «лампа», the
+    # word its other paragraphs lack, tells which one answers, though «лампа» is the
+    # commoner word in the whole index.
+    article = [
+        "Тесла встретил Эдисона в Париже весной.",
+        "Тесла показал лампу в Париже весной 1889 года на большой выставке.",
+        "Позже Эдисон и Тесла спорили о токе.",
+        "Эдисон и Тесла так и не помирились.",
+    ]
+    news = [
+        "Лампа горела всю ночь.",
+        "Новую лампу показали на выставке.",
+        "В селе открыли новую школу.",
+        "Отец и сын пришли на выставку в Москве.",
+        "Дождь шёл весь день.",
+    ]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "tesla.txt").write_text("\n\n".join(article), encoding="utf-8")
+    (docs / "news.txt").write_text("\n\n".join(news), encoding="utf-8")
+    with Index(tmp_path / "ix") as index:
+        index.sync([docs])
+        hits = index.search("Тесла лампа Эдисон", explain=True)
+        assert hits[0].text == article[1]
+        assert hits[0].explanation is not None
+        assert "distinction" in hits[0].explanation.description
+
+
+def test_an_ambiguous_word_in_the_form_typed_outranks_its_other_forms(tmp_path: Path) -> None:
+    # «Лавров» is also a form of «лавр»: where it stands as typed it counts beside the
+    # same words with «Лаврову», which can only be the name.
+    other = "Лаврову и Керри поручили переговоры в Женеве."
+    typed = "Лавров и Керри провели переговоры в Женеве."
+    with _index_of(tmp_path, other, typed) as index:
+        hits = index.search("переговоры Лавров Керри", explain=True)
+        assert [h.text for h in hits] == [typed, other]
+        assert hits[0].explanation is not None
+        assert "typed forms" in hits[0].explanation.description
+
+
 def test_an_unknown_name_finds_its_other_cases(tmp_path: Path) -> None:
     # pymorphy guesses «Митчелл» is a form of «митчелла», while «Митчеллом» is one of
     # «митчелл»: the name itself, indexed as a lemma, joins them.
