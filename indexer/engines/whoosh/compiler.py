@@ -402,16 +402,21 @@ def _find_phrase(reader: Any, words: tuple[tuple[str, ...], ...]) -> PhraseMatch
     # block at a time.
     values: list[dict[int, list[bytes]]] = []
     read: dict[str, list[tuple[int, float]]] = {}
+    # A lemma's positions by paragraph, read once however often the phrase has it
+    # («что что»: the second word stands where the first lemma's postings say).
+    where: dict[str, dict[int, bytes]] = {}
     for word in words:
         found: dict[int, list[bytes]] = {}
         for lemma in word:
-            if lemma in read or not segment_frequency(reader, lemma):
-                continue
-            read[lemma] = []
-            for ids, tfs, encoded in posting_values(reader, lemma):
-                read[lemma] += zip(ids, tfs, strict=True)
-                for docnum, value in zip(ids, encoded, strict=True):
-                    found.setdefault(docnum, []).append(value)
+            if lemma not in where:
+                where[lemma] = {}
+                if segment_frequency(reader, lemma):
+                    read[lemma] = []
+                    for ids, tfs, encoded in posting_values(reader, lemma):
+                        read[lemma] += zip(ids, tfs, strict=True)
+                        where[lemma].update(zip(ids, encoded, strict=True))
+            for docnum, value in where[lemma].items():
+                found.setdefault(docnum, []).append(value)
         values.append(found)
     shared = set.intersection(*(set(found) for found in values)) if values else set()
     paragraphs = frozenset(
