@@ -11,7 +11,7 @@ shard's table of contents itself (:func:`read_toc`, :class:`PinnedIndex`,
 (:data:`CODEC_WRITER_ATTRIBUTES`, :data:`CODEC_MATCHER_ATTRIBUTES`).
 
 Nothing here falls back quietly: an upgrade of whoosh-reloaded that removes one of
-these raises, and ``tests/test_whoosh_internals.py`` names which.
+these raises, and ``tests/test_seam.py`` names which.
 """
 
 from __future__ import annotations
