@@ -359,7 +359,7 @@ class OpenSearchEngine:
         hits and the counts. Asked again once the shards have a copy on a live node
         (a replica takes over in seconds); if some still fail, a one-line error."""
         for attempt in range(2):
-            answer: dict[str, Any] = self._call(what, function, index=index, **kwargs)
+            answer: dict[str, Any] = self._read(what, function, index=index, **kwargs)
             shards = answer.get("_shards", {})
             if not shards.get("failed"):
                 return answer
@@ -369,6 +369,19 @@ class OpenSearchEngine:
             f"OpenSearch at {self.location} failed while {what}: {shards['failed']} of "
             f"{shards.get('total', '?')} shards did not answer (a node is down?)"
         )
+
+    def _read(self, what: str, function: Any, *, index: str, **kwargs: Any) -> Any:
+        """A read of ``index`` that a node's death does not fail: when no shard copy
+        answers (every shard on the dead node: the cluster says 503, and the client,
+        taking the live node for dead too, ends at the dead one), asked again once the
+        shards have a copy on a live node."""
+        try:
+            return self._call(what, function, index=index, **kwargs)
+        except IndexLocationError as exc:
+            if not _unavailable(exc.__cause__):
+                raise
+        self._health(index, "yellow", what=what, wait=UNAVAILABLE_SECONDS)
+        return self._call(what, function, index=index, **kwargs)
 
     def candidates(self, plan: Node, depth: int) -> Candidates:
         """One request: the cluster's best candidates with their stored fields, and the
@@ -461,7 +474,7 @@ class OpenSearchEngine:
     def _load(self, ids: Sequence[ParagraphId]) -> list[_Stored]:
         missing = [pid for pid in dict.fromkeys(ids) if pid not in self._stored]
         if missing:
-            answer = self._call(
+            answer = self._read(
                 "reading paragraphs",
                 self._client.mget,
                 index=self.address.name,
@@ -481,16 +494,11 @@ class OpenSearchEngine:
 
         self._check_current()
         records = {}
-        found = self._call(
+        files = {"query": {"term": {"kind": "file"}}}
+        found = self._read(
             "reading the file records",
-            lambda: list(
-                scan(
-                    self._client,
-                    index=self._files_alias,
-                    query={"query": {"term": {"kind": "file"}}},
-                    size=5000,
-                )
-            ),
+            lambda index: list(scan(self._client, index=index, query=files, size=5000)),
+            index=self._files_alias,
         )
         for doc in found:
             stored = doc["_source"]
@@ -990,6 +998,20 @@ class _Lock:
                     if_primary_term=held["_primary_term"],
                     refresh=True,
                 )
+
+
+def _unavailable(exc: BaseException | None) -> bool:
+    """Whether an error of the client says no copy of some shard answered: its node is
+    down (refused, no answer) or has just died (503; a scroll cut short)."""
+    from opensearchpy.exceptions import ConnectionError as Unreachable
+    from opensearchpy.exceptions import ConnectionTimeout, TransportError
+    from opensearchpy.helpers import ScanError
+
+    if isinstance(exc, ConnectionTimeout):  # waited long enough already
+        return False
+    if isinstance(exc, Unreachable | ScanError):
+        return True
+    return isinstance(exc, TransportError) and exc.status_code == 503
 
 
 def _reason(exc: Exception) -> str:
