@@ -219,6 +219,7 @@ def main() -> None:
         raise SystemExit(f"no news corpus at {args.corpus} (give its path with --corpus)")
 
     from indexer import Index
+    from indexer.errors import SchemaMismatchError
 
     corpus = args.workdir / f"corpus-{args.limit}"
     if not corpus.exists():
@@ -226,7 +227,10 @@ def main() -> None:
         print(f"{files} articles, {paragraphs} paragraphs in {corpus}")
     start = time.perf_counter()
     index = Index(args.workdir / f"index-{args.limit}")
-    index.sync([corpus])
+    try:
+        index.sync([corpus])
+    except SchemaMismatchError:  # built by another version of the analysis
+        index.sync([corpus], rebuild=True)
     print(f"index ready in {time.perf_counter() - start:.1f} s\n")
 
     tagger = context.load()

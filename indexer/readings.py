@@ -32,6 +32,8 @@ FAVOURED = 10.0
 OTHER_READING = 0.1
 #: ... where pymorphy gives the dictionary form's reading at least this probability.
 TYPED_AT_LEAST = 0.15
+#: How much a part of a compound word counts against the same word standing alone.
+PART_WEIGHT = 0.5
 #: Weights are kept in hundredths: a term frequency is a whole number of them, which
 #: both engines store and count alike.
 WEIGHT_UNITS = 100
