@@ -88,6 +88,17 @@ WORDS = [
     ("идти", "идти"),  # иду (ИДУ)
 ]
 
+#: Common words whose forms a surname shares, the other way round from the names above:
+#: «Лавров» is also «лавров» of «лавр».
+NAMESAKES = [
+    ("лавр", "лавр"),  # Лавров
+    ("волк", "волк"),  # Волков
+    ("песок", "песок"),  # Песков
+    ("сокол", "сокол"),  # Соколов
+    ("жук", "жук"),  # Жуков
+    ("поп", "поп"),  # Попов
+]
+
 
 @cache
 def morph():
@@ -207,6 +218,28 @@ def readings(folder: Path, tagger=None) -> None:
         print(f"; gold lemma's share of the weight {share / count:.3f}")
 
 
+def table(index, words: list[tuple[str, str]], tagger, show: int, title: str) -> None:
+    """The proxy, the best ranking's proxy and the judge of each word, and on average."""
+    scores, bests, meanings = [], [], []
+    print(f"{title}{'word':<12}{'lemma':<12}{'share':>6}{'best':>6}{'judge':>6}")
+    for n, (word, lemma) in enumerate(words):
+        share, meant, seen = judge(index, word, lemma, tagger=tagger)
+        best, _, _ = judge(index, word, lemma, limit=None)
+        scores.append(share)
+        bests.append(best)
+        print(f"{word:<12}{lemma:<12}{share:>6.1f}{best:>6.1f}", end="")
+        print(f"{meant:>6.1f}" if meant is not None else f"{'-':>6}")
+        if meant is not None:
+            meanings.append(meant)
+        if n < show:
+            for forms in seen:
+                print(f"{'':<24}{forms}")
+    print(f"\naverage over {len(words)} words: {statistics.mean(scores):.3f}", end="")
+    print(f" (a perfect ranking: {statistics.mean(bests):.3f})", end="")
+    print(f"; the judge in context: {statistics.mean(meanings):.3f}" if meanings else "")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=news.DEFAULT_CORPUS)
@@ -236,23 +269,8 @@ def main() -> None:
     tagger = context.load()
     if tagger is None:
         print("no natasha, slovnet or navec (pip install -e '.[bench]'): no judge in context\n")
-    scores, bests, meanings = [], [], []
-    print(f"{'word':<12}{'lemma':<12}{'share':>6}{'best':>6}{'judge':>6}")
-    for n, (word, lemma) in enumerate(WORDS):
-        share, meant, seen = judge(index, word, lemma, tagger=tagger)
-        best, _, _ = judge(index, word, lemma, limit=None)
-        scores.append(share)
-        bests.append(best)
-        print(f"{word:<12}{lemma:<12}{share:>6.1f}{best:>6.1f}", end="")
-        print(f"{meant:>6.1f}" if meant is not None else f"{'-':>6}")
-        if meant is not None:
-            meanings.append(meant)
-        if n < args.show:
-            for forms in seen:
-                print(f"{'':<24}{forms}")
-    print(f"\naverage over {len(WORDS)} words: {statistics.mean(scores):.3f}", end="")
-    print(f" (a perfect ranking: {statistics.mean(bests):.3f})", end="")
-    print(f"; the judge in context: {statistics.mean(meanings):.3f}" if meanings else "")
+    for title, words in (("", WORDS), ("the other way round: ", NAMESAKES)):
+        table(index, words, tagger, args.show, title)
     if args.ud.exists():
         readings(args.ud, tagger)
     else:

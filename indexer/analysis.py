@@ -296,7 +296,8 @@ class Analyzer:
             whole = pieces[0]
             if len(whole.lemmas) > 1:
                 before = _before(text, matches, analysed, position)
-                found = in_context(whole.text, whole.lemmas, before)
+                capital = None if before is None else match.group()[0].isupper()
+                found = in_context(whole.text, whole.lemmas, before, capital)
                 if found is not None:
                     pieces = (whole._replace(weights=found), *pieces[1:])
             yield position, match, pieces

@@ -208,3 +208,23 @@ def test_a_compound_read_only_by_its_parts_keeps_them_whole() -> None:
     # pymorphy knows no «хубилай-хан»: it is read by its parts, the name among them.
     parts = {w.text: w.weights for w in words("Хубилай-ханом") if w.text != "Хубилай-ханом"}
     assert parts["Хубилай"] == (1.0,) * len(parts["Хубилай"])
+
+
+#: «Волков» the sociologist in a short paragraph, «волков» the wolves in a longer one.
+NAMESAKE = {
+    "sociologist": "Социолог Денис Волков подтвердил прогноз.",
+    "wolves": "Ночью в лесу завыла стая волков, и охотник поднял старое ружьё у опушки.",
+}
+namesake_index = _engine_index("names", NAMESAKE)
+
+
+def test_a_capital_inside_a_sentence_favours_a_name(namesake_index: Index) -> None:
+    wolves = [hit.source for hit in namesake_index.search("волк", limit=None)]
+    assert wolves == ["wolves", "sociologist"]
+    name = [hit.source for hit in namesake_index.search("Волков", limit=None)]
+    assert name == ["sociologist", "wolves"]
+
+
+def test_a_capital_says_nothing_at_a_sentence_start() -> None:
+    (start,) = [w.weights for w in words("Волков подтвердил") if w.text == "Волков"]
+    assert start == words("волков")[0].weights
