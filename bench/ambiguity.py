@@ -13,6 +13,13 @@ can only be the queried word — every pymorphy3 parse of the form has that lemm
 of its top 10 (of all its hits, when fewer) that counts; the script prints it per word
 and on average.
 
+Beside that proxy, a judge in context (:mod:`context`: natasha's morphology tagger
+choosing among pymorphy3's parses; skipped without the ``bench`` extra) counts a hit
+when one of its marked forms means the lemma where it stands: the proxy never counts
+«Путин» (also a form of «путина») however plainly it means the president, and counts
+«ток» in «ток-шоу». The same is measured apart for common words whose forms a surname
+shares (``NAMESAKES``: «песок» / «Песков»).
+
 A hit that marks no form of the lemma (a compound part, a fixed typo) does not count.
 ``best`` is the share a perfect ranking would get: how many of all the word's hits
 could count, up to 10 (some words have few sure forms in the text: «вести»).
@@ -22,8 +29,9 @@ The index weights each posting by how likely its form means the lemma
 hand-checked lemmas of UD Russian-GSD (``--ud``, the ``lemma_coverage.py`` treebank):
 of the content words our analysis gives several lemmas, one of them the gold lemma, the
 share whose weightiest lemma is the gold one, by pymorphy's probability alone and in
-context (the sentence as the treebank writes it), and the gold lemma's mean share of the
-word's weight.
+context (the sentence as the treebank writes it), the gold lemma's mean share of the
+word's weight, and the share the judge gets right (the treebank's words given to the
+tagger): of all those words, and of those in pymorphy's dictionary.
 """
 
 from __future__ import annotations
