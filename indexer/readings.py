@@ -101,6 +101,19 @@ def adjective(form: str) -> frozenset[tuple[str | None, str | None, str | None]]
     )
 
 
+@functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
+def namesake(form: str) -> bool:
+    """Whether a lower-case form is a name or a common noun: all its readings nouns, some
+    of them names. A capital tells those apart («Волков», «волков»), not a name from an
+    adjective («Красной площади», «Тверской», «Братском районе»).
+
+    >>> namesake("волков"), namesake("красной"), namesake("стали")
+    (True, False, False)
+    """
+    found = readings(form)
+    return any(r.name for r in found) and all(r.pos == "NOUN" for r in found)
+
+
 def weights(probabilities: Sequence[float]) -> tuple[float, ...]:
     """Each lemma's weight from its probability, at least :data:`MIN_WEIGHT`.
 
@@ -147,13 +160,7 @@ def in_context(
     [0.15, 0.85]
     """
     around = adjective(before) if before else frozenset()
-    # A capital tells a name from a common noun («Волков», «волков»), not from an
-    # adjective: «Красной площади», «Тверской», «Братском районе».
-    named = (
-        capital is not None
-        and any(reading.name for reading in readings(form))
-        and all(reading.pos == "NOUN" for reading in readings(form))
-    )
+    named = capital is not None and namesake(form)
     found = readings(form) if around or named else ()
     if not found:
         return None
