@@ -13,6 +13,13 @@ can only be the queried word — every pymorphy3 parse of the form has that lemm
 of its top 10 (of all its hits, when fewer) that counts; the script prints it per word
 and on average.
 
+Beside that proxy, a judge in context (:mod:`context`: natasha's morphology tagger
+choosing among pymorphy3's parses; skipped without the ``bench`` extra) counts a hit
+when one of its marked forms means the lemma where it stands: the proxy never counts
+«Путин» (also a form of «путина») however plainly it means the president, and counts
+«ток» in «ток-шоу». The same is measured apart for common words whose forms a surname
+shares (``NAMESAKES``: «песок» / «Песков»).
+
 A hit that marks no form of the lemma (a compound part, a fixed typo) does not count.
 ``best`` is the share a perfect ranking would get: how many of all the word's hits
 could count, up to 10 (some words have few sure forms in the text: «вести»).
@@ -22,8 +29,9 @@ The index weights each posting by how likely its form means the lemma
 hand-checked lemmas of UD Russian-GSD (``--ud``, the ``lemma_coverage.py`` treebank):
 of the content words our analysis gives several lemmas, one of them the gold lemma, the
 share whose weightiest lemma is the gold one, by pymorphy's probability alone and in
-context (the sentence as the treebank writes it), and the gold lemma's mean share of the
-word's weight.
+context (the sentence as the treebank writes it), the gold lemma's mean share of the
+word's weight, and the share the judge gets right (the treebank's words given to the
+tagger): of all those words, and of those in pymorphy's dictionary.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ import time
 from functools import cache
 from pathlib import Path
 
+import context
 import news
 from build import unpack
 
@@ -87,6 +96,17 @@ WORDS = [
     ("идти", "идти"),  # иду (ИДУ)
 ]
 
+#: Common words whose forms a surname shares, the other way round from the names above:
+#: «Лавров» is also «лавров» of «лавр».
+NAMESAKES = [
+    ("лавр", "лавр"),  # Лавров
+    ("волк", "волк"),  # Волков
+    ("песок", "песок"),  # Песков
+    ("сокол", "сокол"),  # Соколов
+    ("жук", "жук"),  # Жуков
+    ("поп", "поп"),  # Попов
+]
+
 
 @cache
 def morph():
@@ -106,24 +126,49 @@ def only(form: str, lemma: str) -> bool:
     return bool(parses) and all(fold(p.normal_form) == lemma for p in parses)
 
 
-def judge(index, word: str, lemma: str, limit: int | None = DEPTH) -> tuple[float, list[str]]:
-    """The share of a word's top hits that mark a form only the lemma has, and the
-    marked forms of each hit (a `+` before a form that counts)."""
+def judge(
+    index, word: str, lemma: str, limit: int | None = DEPTH, tagger=None
+) -> tuple[float, float | None, list[str]]:
+    """The share of a word's top hits that mark a form only the lemma has; the share
+    whose marked forms mean the lemma where they stand, by ``tagger`` (a
+    :class:`context.Judge`; None without one); and the marked forms of each hit (a `+`
+    before a form that counts, a `=` before one the tagger reads as the lemma)."""
     hits = list(index.search(word, limit=limit, correct=False))
     seen = []
-    good = 0
+    good = meant = 0
     for hit in hits:
         forms = sorted({hit.text[a:b] for a, b in hit.spans})
         sure = [form for form in forms if only(form, lemma)]
         good += bool(sure)
-        seen.append(" ".join(("+" if form in sure else "") + form for form in forms))
+        read = in_context(tagger, hit.text, hit.spans, lemma) if tagger else set()
+        meant += bool(read)
+        seen.append(
+            " ".join(
+                ("=" if form in read else "") + ("+" if form in sure else "") + form
+                for form in forms
+            )
+        )
     if limit is None:  # what the best ranking of all the hits would get
-        return (min(good, DEPTH) / min(len(hits), DEPTH) if hits else 0.0), seen
-    return (good / len(hits) if hits else 0.0), seen
+        return (min(good, DEPTH) / min(len(hits), DEPTH) if hits else 0.0), None, seen
+    judged = (meant / len(hits) if hits else 0.0) if tagger else None
+    return (good / len(hits) if hits else 0.0), judged, seen
 
 
-def sentences(folder: Path) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Each sentence of the .conllu files: its text and its words with their gold lemmas."""
+def in_context(tagger, text: str, spans, lemma: str) -> set[str]:
+    """The marked forms of a paragraph that the tagger reads as ``lemma`` there (a part
+    of a compound by the whole word the tagger saw)."""
+    words = tagger.lemmas(text)
+    return {
+        text[a:b]
+        for a, b in spans
+        for (start, end), found in words.items()
+        if start <= a and b <= end and lemma in found
+    }
+
+
+def sentences(folder: Path) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Each sentence of the .conllu files: its text and its words, each with its UD
+    part of speech and gold lemma."""
     out = []
     for path in sorted(folder.glob("*.conllu")):
         text, words = "", []
@@ -132,39 +177,75 @@ def sentences(folder: Path) -> list[tuple[str, list[tuple[str, str]]]]:
             if line.startswith("# text = "):
                 text, words = line[len("# text = ") :], []
                 out.append((text, words))
-            elif len(cells) == 10 and cells[0].isdigit() and cells[3] in CONTENT:
-                words.append((cells[1], fold(cells[2])))
+            elif len(cells) == 10 and cells[0].isdigit():
+                words.append((cells[1], cells[3], fold(cells[2])))
     return out
 
 
-def readings(folder: Path) -> None:
-    """How often the weightiest lemma of an ambiguous word is its gold lemma."""
+def readings(folder: Path, tagger=None) -> None:
+    """How often the weightiest lemma of an ambiguous word is its gold lemma, and how
+    often the tagger's reading in context is (given the treebank's words): of all the
+    words, and of those in pymorphy's dictionary (a guess's lemmas are no readings the
+    tagger can choose from)."""
     from indexer.analysis import INDEX
+    from indexer.morphology import is_known
 
-    count = alone = in_context = 0
-    share = 0.0
+    right: dict[str, list[float]] = {"all": [0, 0, 0, 0, 0.0], "dictionary": [0, 0, 0, 0, 0.0]}
     for text, gold_words in sentences(folder):
         analysed = {(w.start, w.end): w for w in INDEX(text)}
+        tags = tagger.tags([[form for form, _, _ in gold_words]])[0] if tagger else []
         at = 0
-        for form, gold in gold_words:
+        for n, (form, pos, gold) in enumerate(gold_words):
             start = text.find(form, at)
             if start < 0:
                 continue
             at = start + len(form)
             word = analysed.get((start, at))
-            if word is None or len(word.lemmas) < 2 or gold not in word.lemmas:
+            if pos not in CONTENT or word is None or len(word.lemmas) < 2:
+                continue
+            if gold not in word.lemmas:
                 continue
             prior = INDEX.word(form)[0].weights
             mine = word.lemmas.index(gold)
-            count += 1
-            alone += prior[mine] == max(prior)
-            in_context += word.weights[mine] == max(word.weights)
-            share += word.weights[mine] / sum(word.weights)
-    print(f"\nUD-GSD: {count} content words with several lemmas, the gold one among them")
-    print(f"weightiest lemma is the gold one: pymorphy alone {alone / count:.3f}, ", end="")
-    print(
-        f"in context {in_context / count:.3f}; gold lemma's share of the weight {share / count:.3f}"
-    )
+            counts = [
+                1,
+                prior[mine] == max(prior),
+                word.weights[mine] == max(word.weights),
+                bool(tags) and gold in context.lemmas(form, *tags[n]),
+                word.weights[mine] / sum(word.weights),
+            ]
+            for words in ("all", "dictionary") if is_known(word.text.lower()) else ("all",):
+                right[words] = [a + b for a, b in zip(right[words], counts, strict=True)]
+    for words, (count, alone, in_context, judged, share) in right.items():
+        print(
+            f"\nUD-GSD, {words}: {count} content words with several lemmas, the gold one among them"
+        )
+        print(f"weightiest lemma is the gold one: pymorphy alone {alone / count:.3f}, ", end="")
+        print(f"in context {in_context / count:.3f}", end="")
+        print(f"; the judge {judged / count:.3f}" if tagger else "", end="")
+        print(f"; gold lemma's share of the weight {share / count:.3f}")
+
+
+def table(index, words: list[tuple[str, str]], tagger, show: int, title: str) -> None:
+    """The proxy, the best ranking's proxy and the judge of each word, and on average."""
+    scores, bests, meanings = [], [], []
+    print(f"{title}{'word':<12}{'lemma':<12}{'share':>6}{'best':>6}{'judge':>6}")
+    for n, (word, lemma) in enumerate(words):
+        share, meant, seen = judge(index, word, lemma, tagger=tagger)
+        best, _, _ = judge(index, word, lemma, limit=None)
+        scores.append(share)
+        bests.append(best)
+        print(f"{word:<12}{lemma:<12}{share:>6.1f}{best:>6.1f}", end="")
+        print(f"{meant:>6.1f}" if meant is not None else f"{'-':>6}")
+        if meant is not None:
+            meanings.append(meant)
+        if n < show:
+            for forms in seen:
+                print(f"{'':<24}{forms}")
+    print(f"\naverage over {len(words)} words: {statistics.mean(scores):.3f}", end="")
+    print(f" (a perfect ranking: {statistics.mean(bests):.3f})", end="")
+    print(f"; the judge in context: {statistics.mean(meanings):.3f}" if meanings else "")
+    print()
 
 
 def main() -> None:
@@ -179,6 +260,7 @@ def main() -> None:
         raise SystemExit(f"no news corpus at {args.corpus} (give its path with --corpus)")
 
     from indexer import Index
+    from indexer.errors import SchemaMismatchError
 
     corpus = args.workdir / f"corpus-{args.limit}"
     if not corpus.exists():
@@ -186,24 +268,19 @@ def main() -> None:
         print(f"{files} articles, {paragraphs} paragraphs in {corpus}")
     start = time.perf_counter()
     index = Index(args.workdir / f"index-{args.limit}")
-    index.sync([corpus])
+    try:
+        index.sync([corpus])
+    except SchemaMismatchError:  # built by another version of the analysis
+        index.sync([corpus], rebuild=True)
     print(f"index ready in {time.perf_counter() - start:.1f} s\n")
 
-    scores, bests = [], []
-    print(f"{'word':<12}{'lemma':<12}{'share':>6}{'best':>6}")
-    for n, (word, lemma) in enumerate(WORDS):
-        share, seen = judge(index, word, lemma)
-        best, _ = judge(index, word, lemma, limit=None)
-        scores.append(share)
-        bests.append(best)
-        print(f"{word:<12}{lemma:<12}{share:>6.1f}{best:>6.1f}")
-        if n < args.show:
-            for forms in seen:
-                print(f"{'':<24}{forms}")
-    print(f"\naverage over {len(WORDS)} words: {statistics.mean(scores):.3f}", end="")
-    print(f" (a perfect ranking: {statistics.mean(bests):.3f})")
+    tagger = context.load()
+    if tagger is None:
+        print("no natasha, slovnet or navec (pip install -e '.[bench]'): no judge in context\n")
+    for title, words in (("", WORDS), ("the other way round: ", NAMESAKES)):
+        table(index, words, tagger, args.show, title)
     if args.ud.exists():
-        readings(args.ud)
+        readings(args.ud, tagger)
     else:
         print(f"\nno UD-GSD at {args.ud}: the readings are not measured (give it with --ud)")
 

@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from .morphology import LEMMA_CACHE_SIZE, is_known, lemma_weights
-from .readings import WEIGHT_UNITS, in_context, units, weights
+from .readings import PART_WEIGHT, WEIGHT_UNITS, in_context, units, weights
 
 #: Bumped whenever what a text is analysed into changes: every engine's index of another
 #: version must then be rebuilt.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 # Letters and digits, with combining accents and soft hyphens allowed inside a word:
 # «за́мок» (a stress mark) and «пере\xadговоры» (a soft hyphen) are single words.
@@ -217,6 +217,28 @@ class LemmaFilter(WordFilter):
         return piece._replace(lemmas=lemmas, weights=likely)
 
 
+class PartsFilter(WordFilter):
+    """The parts of a compound that is a word of the dictionary in its own right (the
+    pieces after the whole word, :class:`CompoundFilter`) count
+    :data:`~indexer.readings.PART_WEIGHT` of what they would alone: «ток» in «ток-шоу» is
+    no current, though the word is still found by it. A compound pymorphy reads only by
+    its parts («Хубилай-ханом», «24.02.2016») means what they mean: they count fully.
+
+    >>> whole = Piece(0, 7, "ток-шоу", ("ток-шоу",), (1.0,))
+    >>> PartsFilter()((whole, Piece(0, 3, "ток", ("ток",), (1.0,))))[1].weights
+    (0.5,)
+    """
+
+    def __call__(self, pieces: Pieces) -> Pieces:
+        if len(pieces) < 2 or not is_known(pieces[0].text):
+            return pieces
+        parts = tuple(
+            piece._replace(weights=tuple(w * PART_WEIGHT for w in piece.weights))
+            for piece in pieces[1:]
+        )
+        return (pieces[0], *parts)
+
+
 class WordTokenizer:
     """Words of Russian (or any) text, with hyphenated words and numbers kept whole.
 
@@ -274,7 +296,8 @@ class Analyzer:
             whole = pieces[0]
             if len(whole.lemmas) > 1:
                 before = _before(text, matches, analysed, position)
-                found = in_context(whole.text, whole.lemmas, before)
+                capital = None if before is None else match.group()[0].isupper()
+                found = in_context(whole.text, whole.lemmas, before, capital)
                 if found is not None:
                     pieces = (whole._replace(weights=found), *pieces[1:])
             yield position, match, pieces
@@ -319,7 +342,14 @@ def _before(text: str, matches: list[re.Match[str]], analysed: list[Pieces], at:
 
 
 #: How documents are analysed: compounds also by their parts.
-INDEX = WordTokenizer() | CleanFilter() | LowercaseFilter() | CompoundFilter() | LemmaFilter()
+INDEX = (
+    WordTokenizer()
+    | CleanFilter()
+    | LowercaseFilter()
+    | CompoundFilter()
+    | LemmaFilter()
+    | PartsFilter()
+)
 #: How queries are analysed: a word is never split (but one glued to digits also
 #: stands for its letters).
 QUERY = WordTokenizer() | CleanFilter() | LowercaseFilter() | LemmaFilter() | GluedDigitsFilter()

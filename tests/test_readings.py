@@ -4,6 +4,7 @@ engines alike, and an unlikely reading is still found (:mod:`indexer.readings`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -25,6 +26,19 @@ def _filled(location: str, texts: dict[str, str]) -> Index:
     return index
 
 
+def _engine_index(name: str, texts: dict[str, str]) -> Any:
+    """A module's fixture: an index of ``texts`` in each engine."""
+
+    @pytest.fixture(scope="module", params=ENGINES)
+    def index(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[Index]:
+        with _filled(engine_location(request, tmp_path_factory, name), texts) as filled:
+            yield filled
+
+    return index
+
+
 #: Three paragraphs about steel, two where «стали» means «became».
 STEEL = {
     "steel-knives": "Ножи из нержавеющей стали не ржавеют годами.",
@@ -35,12 +49,7 @@ STEEL = {
 }
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def steel_index(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Index]:
-    with _filled(engine_location(request, tmp_path_factory, "readings"), STEEL) as index:
-        yield index
+steel_index = _engine_index("readings", STEEL)
 
 
 #: Four paragraphs about guilt («вина»), one about wine («вино»): the query «вина» is
@@ -54,12 +63,7 @@ GUILT = {
 }
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def guilt_index(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Index]:
-    with _filled(engine_location(request, tmp_path_factory, "typed"), GUILT) as index:
-        yield index
+guilt_index = _engine_index("typed", GUILT)
 
 
 def test_steel_ranks_above_became_and_became_is_still_found(steel_index: Index) -> None:
@@ -180,3 +184,47 @@ def test_only_a_dictionary_form_narrows_the_query_word() -> None:
     assert as_typed("Лютера", ("лютера", "лютер")) == (1.0, 1.0)
     # An exact form is searched as typed, whatever it means.
     assert compile_query("=вина").plan == Word(("вино", "вина"), form="вина")
+
+
+#: «ток» as a current, and as the first part of «ток-шоу» (a talk show) in a shorter
+#: paragraph, which BM25 alone would rank first.
+TALK_SHOW = {
+    "current": "Электрический ток в проводах старой подстанции снова пропал к вечеру.",
+    "talk-show": "Ток-шоу вышло в эфир.",
+}
+
+
+talk_index = _engine_index("parts", TALK_SHOW)
+
+
+def test_a_part_of_a_compound_counts_less_than_the_word_alone(talk_index: Index) -> None:
+    assert [hit.source for hit in talk_index.search("ток", limit=None)] == ["current", "talk-show"]
+    # The whole compound and its other part are found as before.
+    assert [hit.source for hit in talk_index.search("ток-шоу", limit=None)] == ["talk-show"]
+    assert [hit.source for hit in talk_index.search("шоу", limit=None)] == ["talk-show"]
+
+
+def test_a_compound_read_only_by_its_parts_keeps_them_whole() -> None:
+    # pymorphy knows no «хубилай-хан»: it is read by its parts, the name among them.
+    parts = {w.text: w.weights for w in words("Хубилай-ханом") if w.text != "Хубилай-ханом"}
+    assert parts["Хубилай"] == (1.0,) * len(parts["Хубилай"])
+
+
+#: «Волков» the sociologist in a short paragraph, «волков» the wolves in a longer one.
+NAMESAKE = {
+    "sociologist": "Социолог Денис Волков подтвердил прогноз.",
+    "wolves": "Ночью в лесу завыла стая волков, и охотник поднял старое ружьё у опушки.",
+}
+namesake_index = _engine_index("names", NAMESAKE)
+
+
+def test_a_capital_inside_a_sentence_favours_a_name(namesake_index: Index) -> None:
+    wolves = [hit.source for hit in namesake_index.search("волк", limit=None)]
+    assert wolves == ["wolves", "sociologist"]
+    name = [hit.source for hit in namesake_index.search("Волков", limit=None)]
+    assert name == ["sociologist", "wolves"]
+
+
+def test_a_capital_says_nothing_at_a_sentence_start() -> None:
+    (start,) = [w.weights for w in words("Волков подтвердил") if w.text == "Волков"]
+    assert start == words("волков")[0].weights
