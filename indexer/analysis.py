@@ -110,6 +110,8 @@ class Occurrences(list[int]):
 
 
 Pieces = tuple[Piece, ...]
+#: How much a word counts for each of its lemmas, in order.
+Weights = tuple[float, ...]
 
 
 class WordFilter:
@@ -231,8 +233,25 @@ class WordTokenizer:
         return Analyzer(self, (other,))
 
 
+class Analysed(NamedTuple):
+    """One word as written, as the filters leave it: the unit of an analyzer's cache.
+
+    Besides the pieces, it keeps what counting the word needs at hand.
+    """
+
+    pieces: Pieces
+    #: Every piece's lemmas in turn, and their weights out of context.
+    lemmas: tuple[str, ...]
+    weights: Weights
+    #: The whole word as analysed (lower case): what the next word sees before it.
+    form: str
+    #: Whether the whole word has several lemmas, which the word before may weigh.
+    ambiguous: bool
+
+
 class Analyzer:
-    """A tokenizer followed by word filters; what each distinct word becomes is cached.
+    """A tokenizer followed by word filters; what each distinct word becomes is cached,
+    and so is how the word before an ambiguous word weighs its lemmas.
 
     >>> [(w.text, w.lemmas, w.position) for w in QUERY("Главы МИД")]
     [('Главы', ('глава',), 0), ('МИД', ('мид',), 1)]
@@ -241,43 +260,65 @@ class Analyzer:
     def __init__(self, tokenizer: WordTokenizer, filters: tuple[WordFilter, ...]) -> None:
         self.tokenizer = tokenizer
         self.filters = filters
-        self.word: Callable[[str], Pieces] = functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)(
-            self._analyse_word
+        cached = functools.lru_cache
+        self.analysed: Callable[[str], Analysed] = cached(LEMMA_CACHE_SIZE)(self._analyse)
+        self._after: Callable[[str, str], Weights | None] = cached(_PAIRS_CACHE_SIZE)(
+            self._weighed_after
         )
 
     def __or__(self, other: WordFilter) -> Analyzer:
         return Analyzer(self.tokenizer, (*self.filters, other))
 
-    def _analyse_word(self, word: str) -> Pieces:
-        """What one word as written becomes (cached as :attr:`word`)."""
+    def word(self, word: str) -> Pieces:
+        """What one word as written becomes, piece by piece (from the cache)."""
+        return self.analysed(word).pieces
+
+    def _analyse(self, word: str) -> Analysed:
+        """What one word as written becomes (cached as :attr:`analysed`)."""
         pieces: Pieces = (Piece(0, len(word), word),)
         for step in self.filters:
             pieces = step(pieces)
-        return pieces
+        lemmas = tuple(lemma for piece in pieces for lemma in piece.lemmas)
+        weights = tuple(weight for piece in pieces for weight in piece.weights)
+        whole = pieces[0]
+        return Analysed(pieces, lemmas, weights, whole.text, len(whole.lemmas) > 1)
+
+    def _weighed_after(self, before: str, word: str) -> Weights | None:
+        """The weights of the lemmas of ``word`` (as written, the whole word's) after a
+        word analysed as ``before``, or None where that changes nothing (cached as
+        :attr:`_after`: a text repeats its pairs of words, «нержавеющей стали»)."""
+        whole = self.analysed(word).pieces[0]
+        return in_context(whole.text, whole.lemmas, before)
+
+    def _read(self, text: str) -> tuple[list[re.Match[str]], list[Analysed], dict[int, Weights]]:
+        """The words of ``text``: their matches, what each became, and by word number the
+        weights of the ambiguous words whose lemmas the word before weighs otherwise
+        (:func:`indexer.readings.in_context`)."""
+        matches = list(self.tokenizer(text))
+        written = [match.group() for match in matches]
+        analysed = list(map(self.analysed, written))
+        changed: dict[int, Weights] = {}
+        after = self._after
+        for at in [at for at, word in enumerate(analysed) if word.ambiguous and at]:
+            found = after(analysed[at - 1].form, written[at])
+            # Only inside a sentence: the test costs more than the cached pair.
+            if found is not None and not _SENTENCE_END.intersection(
+                text[matches[at - 1].end() : matches[at].start()]
+            ):
+                changed[at] = found
+        return matches, analysed, changed
 
     def __call__(self, text: str) -> Iterator[Word]:
         """The words of ``text``, each with its offsets, lemmas, position and weights."""
-        for position, match, pieces in self._weighed(text):
+        matches, analysed, changed = self._read(text)
+        for position, (match, word) in enumerate(zip(matches, analysed, strict=True)):
             start = match.start()
-            for piece in pieces:
+            # The word before weighs the whole word, the first piece, only.
+            found = changed.get(position)
+            for piece in word.pieces:
                 a, b = start + piece.start, start + piece.end
-                yield Word(a, b, text[a:b], piece.lemmas, position, piece.weights)
-
-    def _weighed(self, text: str) -> Iterator[tuple[int, re.Match[str], Pieces]]:
-        """Each word of ``text``: its number, its match, and its pieces, an ambiguous
-        word's lemmas weighted where it stands (:func:`indexer.readings.in_context`)."""
-        matches = list(self.tokenizer(text))
-        word = self.word
-        analysed = [word(match.group()) for match in matches]
-        for position, match in enumerate(matches):
-            pieces = analysed[position]
-            whole = pieces[0]
-            if len(whole.lemmas) > 1:
-                before = _before(text, matches, analysed, position)
-                found = in_context(whole.text, whole.lemmas, before)
-                if found is not None:
-                    pieces = (whole._replace(weights=found), *pieces[1:])
-            yield position, match, pieces
+                yield Word(a, b, text[a:b], piece.lemmas, position, found or piece.weights)
+                found = None
 
     def positions(self, text: str) -> dict[str, Occurrences]:
         """Each lemma of ``text`` with the positions of the words it stands for, in order,
@@ -292,30 +333,38 @@ class Analyzer:
         >>> [occurrences.units for occurrences in found.values()]
         [200, 98, 2]
         """
+        return {lemma: Occurrences(at, tf) for lemma, at, tf in self.postings(text)}
+
+    def postings(self, text: str) -> list[tuple[str, list[int], int]]:
+        """What :meth:`positions` says, as plain data for an engine to index: each lemma,
+        its positions, and its term frequency in :data:`~indexer.readings.WEIGHT_UNITS`.
+
+        >>> INDEX.postings("Цены стали, цены")[:2]
+        [('цена', [0, 2], 200), ('стать', [1], 98)]
+        """
         # The loop every paragraph of a build goes through, word by word: plain lists
-        # and floats here, the Occurrences made once per lemma at the end.
+        # and floats, no object per lemma.
+        _, analysed, changed = self._read(text)
         listed: dict[str, list[int]] = {}
         summed: dict[str, float] = {}
-        for position, _, pieces in self._weighed(text):
-            for piece in pieces:
-                for lemma, weight in zip(piece.lemmas, piece.weights, strict=True):
-                    if lemma in summed:
-                        listed[lemma].append(position)
-                        summed[lemma] += weight
-                    else:
-                        listed[lemma] = [position]
-                        summed[lemma] = weight
-        return {lemma: Occurrences(at, units(summed[lemma])) for lemma, at in listed.items()}
+        for position, word in enumerate(analysed):
+            weights = word.weights
+            if changed and position in changed:
+                found = changed[position]
+                weights = found + weights[len(found) :]
+            for lemma, weight in zip(word.lemmas, weights, strict=True):
+                if lemma in summed:
+                    listed[lemma].append(position)
+                    summed[lemma] += weight
+                else:
+                    listed[lemma] = [position]
+                    summed[lemma] = weight
+        return [(lemma, at, units(summed[lemma])) for lemma, at in listed.items()]
 
 
 _SENTENCE_END = frozenset(".!?…")
-
-
-def _before(text: str, matches: list[re.Match[str]], analysed: list[Pieces], at: int) -> str | None:
-    """The word before word ``at`` in its sentence, as analysed (lower case), or None."""
-    if not at or _SENTENCE_END.intersection(text[matches[at - 1].end() : matches[at].start()]):
-        return None
-    return analysed[at - 1][0].text
+#: Pairs of words (an ambiguous one and the word before it) whose weights are kept.
+_PAIRS_CACHE_SIZE = 1 << 16
 
 
 #: How documents are analysed: compounds also by their parts.

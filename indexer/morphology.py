@@ -38,7 +38,10 @@ def get_morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
-def parses(word: str) -> list[Parse]:
+# The last few hundred words parsed: the readings of a word are asked for again when
+# the word after it is ambiguous (indexer.readings), most often right after its lemmas.
+@functools.lru_cache(maxsize=1 << 10)
+def parses(word: str) -> tuple[Parse, ...]:
     """pymorphy's parses of a word, none for a word it cannot analyse.
 
     pymorphy cannot take a word longer than :data:`MAX_ANALYSED_LENGTH`, nor a letter
@@ -46,12 +49,11 @@ def parses(word: str) -> list[Parse]:
     ideograph, a letter newer than Python's Unicode database).
 
     >>> [p.normal_form for p in parses("стали")][:2], parses("не" * 200)
-    (['стать', 'сталь'], [])
+    (['стать', 'сталь'], ())
     """
     if not _analysable(word):
-        return []
-    parsed: list[Parse] = get_morph().parse(word)
-    return parsed
+        return ()
+    return tuple(get_morph().parse(word))
 
 
 def _analysable(word: str) -> bool:
@@ -99,7 +101,7 @@ def lemma_weights(word: str) -> tuple[tuple[str, float], ...]:
     >>> [lemma for lemma, _ in lemma_weights("митчелл")]
     ['митчелл', 'митчелла']
     """
-    found = parses(word) if _CYRILLIC.search(word) else []
+    found = parses(word) if _CYRILLIC.search(word) else ()
     if not found:
         return ((fold_yo(word), 1.0),)
     total = sum(parse.score for parse in found)
