@@ -29,7 +29,7 @@ from .readings import WEIGHT_UNITS, in_context, units, weights
 
 #: Bumped whenever what a text is analysed into changes: every engine's index of another
 #: version must then be rebuilt.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 # Letters and digits, with combining accents and soft hyphens allowed inside a word:
 # «за́мок» (a stress mark) and «пере\xadговоры» (a soft hyphen) are single words.
@@ -57,6 +57,38 @@ def clean_word(word: str) -> str:
         return word
     word = unicodedata.normalize("NFD", word.replace("\u00ad", ""))
     return unicodedata.normalize("NFC", _CYRILLIC_STRESS.sub("", word))
+
+
+# Latin letters drawn as letters of the Russian alphabet, both cases: the Latin–Cyrillic
+# pairs of Unicode's confusables (UTS #39) but r → г and b → Ь, which pass for each other
+# only in some fonts (and «r» in a Russian word is more often a slip of sound).
+_LOOKALIKES = str.maketrans("aceopxyëABCEHKMOPTXYË", "асеорхуёАВСЕНКМОРТХУЁ")
+_LOOKALIKE_LATIN = frozenset("aceopxyëABCEHKMOPTXYË")
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
+_RUSSIAN = re.compile(r"[а-яёА-ЯЁ]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def fold_lookalikes(word: str) -> str:
+    """Latin look-alikes in Cyrillic: each run of letters with a Cyrillic letter in it
+    whose Latin letters all pass for Cyrillic ones («рaботa», «CCCР») is written in
+    Cyrillic alone. A Latin word stays Latin («Lavrov», «iPhone», the «Tor» of
+    «Tor-браузер»), and so does a run with a Latin letter no Cyrillic one looks like.
+
+    >>> fold_lookalikes("Москвa"), fold_lookalikes("Tor-браузер"), fold_lookalikes("Яndex")
+    ('Москва', 'Tor-браузер', 'Яndex')
+    """
+    if not (_LATIN.search(word) and _RUSSIAN.search(word)):
+        return word  # nearly every word: one alphabet
+    return _LETTERS.sub(_folded_run, word)
+
+
+def _folded_run(run: re.Match[str]) -> str:
+    letters = run.group()
+    latin = set(_LATIN.findall(letters))
+    if latin and latin <= _LOOKALIKE_LATIN and _RUSSIAN.search(letters):
+        return letters.translate(_LOOKALIKES)
+    return letters
 
 
 class Piece(NamedTuple):
@@ -136,6 +168,19 @@ class CleanFilter(WordFilter):
 
     def __call__(self, pieces: Pieces) -> Pieces:
         return tuple(piece._replace(text=clean_word(piece.text)) for piece in pieces)
+
+
+class LookalikeFilter(WordFilter):
+    """Latin letters read as the Cyrillic letters they pass for in a word otherwise
+    Cyrillic: «Москвa» with a Latin «a» is «Москва» (see :func:`fold_lookalikes`).
+    Each letter stands for one, so offsets stay.
+
+    >>> LookalikeFilter()((Piece(0, 8, "Симанcом"), Piece(0, 6, "iPhone")))[0].text
+    'Симансом'
+    """
+
+    def __call__(self, pieces: Pieces) -> Pieces:
+        return tuple(piece._replace(text=fold_lookalikes(piece.text)) for piece in pieces)
 
 
 class LowercaseFilter(WordFilter):
@@ -368,10 +413,24 @@ _PAIRS_CACHE_SIZE = 1 << 16
 
 
 #: How documents are analysed: compounds also by their parts.
-INDEX = WordTokenizer() | CleanFilter() | LowercaseFilter() | CompoundFilter() | LemmaFilter()
+INDEX = (
+    WordTokenizer()
+    | CleanFilter()
+    | LookalikeFilter()
+    | LowercaseFilter()
+    | CompoundFilter()
+    | LemmaFilter()
+)
 #: How queries are analysed: a word is never split (but one glued to digits also
 #: stands for its letters).
-QUERY = WordTokenizer() | CleanFilter() | LowercaseFilter() | LemmaFilter() | GluedDigitsFilter()
+QUERY = (
+    WordTokenizer()
+    | CleanFilter()
+    | LookalikeFilter()
+    | LowercaseFilter()
+    | LemmaFilter()
+    | GluedDigitsFilter()
+)
 
 
 def words(text: str, analyzer: Analyzer = INDEX) -> list[Word]:
