@@ -278,25 +278,8 @@ class WordTokenizer:
         return Analyzer(self, (other,))
 
 
-class Analysed(NamedTuple):
-    """One word as written, as the filters leave it: the unit of an analyzer's cache.
-
-    Besides the pieces, it keeps what counting the word needs at hand.
-    """
-
-    pieces: Pieces
-    #: Every piece's lemmas in turn, and their weights out of context.
-    lemmas: tuple[str, ...]
-    weights: Weights
-    #: The whole word as analysed (lower case): what the next word sees before it.
-    form: str
-    #: Whether the whole word has several lemmas, which the word before may weigh.
-    ambiguous: bool
-
-
 class Analyzer:
-    """A tokenizer followed by word filters; what each distinct word becomes is cached,
-    and so is how the word before an ambiguous word weighs its lemmas.
+    """A tokenizer followed by word filters; what each distinct word becomes is cached.
 
     >>> [(w.text, w.lemmas, w.position) for w in QUERY("Главы МИД")]
     [('Главы', ('глава',), 0), ('МИД', ('мид',), 1)]
@@ -305,48 +288,33 @@ class Analyzer:
     def __init__(self, tokenizer: WordTokenizer, filters: tuple[WordFilter, ...]) -> None:
         self.tokenizer = tokenizer
         self.filters = filters
-        cached = functools.lru_cache
-        self.analysed: Callable[[str], Analysed] = cached(LEMMA_CACHE_SIZE)(self._analyse)
-        self._after: Callable[[str, str], Weights | None] = cached(_PAIRS_CACHE_SIZE)(
-            self._weighed_after
+        self.word: Callable[[str], Pieces] = functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)(
+            self._analyse_word
         )
 
     def __or__(self, other: WordFilter) -> Analyzer:
         return Analyzer(self.tokenizer, (*self.filters, other))
 
-    def word(self, word: str) -> Pieces:
-        """What one word as written becomes, piece by piece (from the cache)."""
-        return self.analysed(word).pieces
-
-    def _analyse(self, word: str) -> Analysed:
-        """What one word as written becomes (cached as :attr:`analysed`)."""
+    def _analyse_word(self, word: str) -> Pieces:
+        """What one word as written becomes (cached as :attr:`word`)."""
         pieces: Pieces = (Piece(0, len(word), word),)
         for step in self.filters:
             pieces = step(pieces)
-        lemmas = tuple(lemma for piece in pieces for lemma in piece.lemmas)
-        weights = tuple(weight for piece in pieces for weight in piece.weights)
-        whole = pieces[0]
-        return Analysed(pieces, lemmas, weights, whole.text, len(whole.lemmas) > 1)
+        return pieces
 
-    def _weighed_after(self, before: str, word: str) -> Weights | None:
-        """The weights of the lemmas of ``word`` (as written, the whole word's) after a
-        word analysed as ``before``, or None where that changes nothing (cached as
-        :attr:`_after`: a text repeats its pairs of words, «нержавеющей стали»)."""
-        whole = self.analysed(word).pieces[0]
-        return in_context(whole.text, whole.lemmas, before)
-
-    def _read(self, text: str) -> tuple[list[re.Match[str]], list[Analysed], dict[int, Weights]]:
+    def _read(self, text: str) -> tuple[list[re.Match[str]], list[Pieces], dict[int, Weights]]:
         """The words of ``text``: their matches, what each became, and by word number the
         weights of the ambiguous words whose lemmas the word before weighs otherwise
         (:func:`indexer.readings.in_context`)."""
         matches = list(self.tokenizer(text))
         written = [match.group() for match in matches]
-        analysed = list(map(self.analysed, written))
+        analysed = list(map(self.word, written))
         changed: dict[int, Weights] = {}
-        after = self._after
-        for at in [at for at, word in enumerate(analysed) if word.ambiguous and at]:
-            found = after(analysed[at - 1].form, written[at])
-            # Only inside a sentence: the test costs more than the cached pair.
+        # An ambiguous word, weighed after the word before (lower case, as analysed).
+        for at in [at for at, pieces in enumerate(analysed) if at and len(pieces[0].lemmas) > 1]:
+            whole = analysed[at][0]
+            found = in_context(whole.text, whole.lemmas, analysed[at - 1][0].text)
+            # Only inside a sentence: most words before an ambiguous one change nothing.
             if found is not None and not _SENTENCE_END.intersection(
                 text[matches[at - 1].end() : matches[at].start()]
             ):
@@ -356,11 +324,11 @@ class Analyzer:
     def __call__(self, text: str) -> Iterator[Word]:
         """The words of ``text``, each with its offsets, lemmas, position and weights."""
         matches, analysed, changed = self._read(text)
-        for position, (match, word) in enumerate(zip(matches, analysed, strict=True)):
+        for position, (match, pieces) in enumerate(zip(matches, analysed, strict=True)):
             start = match.start()
             # The word before weighs the whole word, the first piece, only.
             found = changed.get(position)
-            for piece in word.pieces:
+            for piece in pieces:
                 a, b = start + piece.start, start + piece.end
                 yield Word(a, b, text[a:b], piece.lemmas, position, found or piece.weights)
                 found = None
@@ -392,24 +360,22 @@ class Analyzer:
         _, analysed, changed = self._read(text)
         listed: dict[str, list[int]] = {}
         summed: dict[str, float] = {}
-        for position, word in enumerate(analysed):
-            weights = word.weights
-            if changed and position in changed:
-                found = changed[position]
-                weights = found + weights[len(found) :]
-            for lemma, weight in zip(word.lemmas, weights, strict=True):
-                if lemma in summed:
-                    listed[lemma].append(position)
-                    summed[lemma] += weight
-                else:
-                    listed[lemma] = [position]
-                    summed[lemma] = weight
+        for position, pieces in enumerate(analysed):
+            # The word before weighs the whole word, the first piece, only.
+            found = changed.get(position) if changed else None
+            for piece in pieces:
+                for lemma, weight in zip(piece.lemmas, found or piece.weights, strict=True):
+                    if lemma in summed:
+                        listed[lemma].append(position)
+                        summed[lemma] += weight
+                    else:
+                        listed[lemma] = [position]
+                        summed[lemma] = weight
+                found = None
         return [(lemma, at, units(summed[lemma])) for lemma, at in listed.items()]
 
 
 _SENTENCE_END = frozenset(".!?…")
-#: Pairs of words (an ambiguous one and the word before it) whose weights are kept.
-_PAIRS_CACHE_SIZE = 1 << 16
 
 
 #: How documents are analysed: compounds also by their parts.

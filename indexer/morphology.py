@@ -38,10 +38,7 @@ def get_morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
-# The last few hundred words parsed: the readings of a word are asked for again when
-# the word after it is ambiguous (indexer.readings), most often right after its lemmas.
-@functools.lru_cache(maxsize=1 << 10)
-def parses(word: str) -> tuple[Parse, ...]:
+def parses(word: str) -> list[Parse]:
     """pymorphy's parses of a word, none for a word it cannot analyse.
 
     pymorphy cannot take a word longer than :data:`MAX_ANALYSED_LENGTH`, nor a letter
@@ -49,11 +46,12 @@ def parses(word: str) -> tuple[Parse, ...]:
     ideograph, a letter newer than Python's Unicode database).
 
     >>> [p.normal_form for p in parses("стали")][:2], parses("не" * 200)
-    (['стать', 'сталь'], ())
+    (['стать', 'сталь'], [])
     """
     if not _analysable(word):
-        return ()
-    return tuple(get_morph().parse(word))
+        return []
+    parsed: list[Parse] = get_morph().parse(word)
+    return parsed
 
 
 def _analysable(word: str) -> bool:
@@ -101,7 +99,7 @@ def lemma_weights(word: str) -> tuple[tuple[str, float], ...]:
     >>> [lemma for lemma, _ in lemma_weights("митчелл")]
     ['митчелл', 'митчелла']
     """
-    found = parses(word) if _CYRILLIC.search(word) else ()
+    found = parses(word) if _CYRILLIC.search(word) else []
     if not found:
         return ((fold_yo(word), 1.0),)
     total = sum(parse.score for parse in found)
