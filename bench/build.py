@@ -11,10 +11,11 @@ this one run, it builds and measures:
 - our index as shipped, through ``Index.sync``, with 1 and with 2 worker processes;
 
 and prints build throughput, index size and peak RSS (each build runs in a process of
-its own), warm query latency over ``bench/news_queries.txt`` (the baseline, ours as
-shipped, with the built-in synonyms, and ours without them, each in a process of its
-own, taking turns query by query: :mod:`turns`), and the CLI's wall time for one search and for a
-sync of the unchanged corpus. Ratios are ours / baseline.
+its own), the CPU time of analysis alone (ours and Whoosh's analyzer, each first with
+empty caches, then again), warm query latency over ``bench/news_queries.txt`` (the
+baseline, ours as shipped, with the built-in synonyms, and ours without them, each in a
+process of its own, taking turns query by query: :mod:`turns`), and the CLI's wall time
+for one search and for a sync of the unchanged corpus. Ratios are ours / baseline.
 """
 
 from __future__ import annotations
@@ -137,13 +138,48 @@ def query_latency(work: Path) -> dict[str, dict[str, float]]:
     return {kind: found.figures() for kind, found in timings.items()}
 
 
+def analysis_cpu(kind: str, corpus: Path) -> dict[str, float]:
+    """CPU seconds to analyse every paragraph, with the analyzer's caches empty (but
+    pymorphy's dictionaries loaded) and again with them full: what a build spends on
+    analysis, without the index."""
+    texts = [
+        paragraph
+        for path in sorted(corpus.iterdir())
+        for paragraph in path.read_text(encoding="utf-8").strip().split("\n\n")
+    ]
+    if kind == "baseline":
+        from whoosh.analysis import LanguageAnalyzer
+
+        analyzer = LanguageAnalyzer("ru")
+
+        def analyse(text: str) -> None:
+            [token.text for token in analyzer(text)]
+
+    else:
+        sys.path.insert(0, str(ROOT))
+        from indexer.analysis import INDEX
+        from indexer.morphology import get_morph
+
+        get_morph()
+        analyse = INDEX.postings  # what the Whoosh engine indexes
+    result = {}
+    for state in ("cold", "warm"):
+        start = time.process_time()
+        for text in texts:
+            analyse(text)
+        result[state] = time.process_time() - start
+    return result
+
+
 def child(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     result: dict[str, float] = {}
     if args.child.startswith("serve-"):
         serve(search_of(args.child.removeprefix("serve-"), args.index_dir))
         return
-    if args.child == "baseline":
+    if args.child.startswith("analysis-"):
+        result = analysis_cpu(args.child.split("-", 1)[1], args.corpus_dir)
+    elif args.child == "baseline":
         build_baseline(args.corpus_dir, args.index_dir)
     else:
         build_ours(args.corpus_dir, args.index_dir, int(args.child[4:]))
@@ -230,6 +266,14 @@ def main() -> None:
         ratio = "" if kind == "baseline" else ratio
         print(f"{names[kind]:38} {speed:6.2f} {paragraphs / r['seconds']:8.0f} {r['cpu']:7.1f} "
               f"{r['size_mb']:8.1f} {r['rss_mb']:7.0f}{ratio}")  # fmt: skip
+
+    print()
+    base, ours = (run_child(f"analysis-{kind}", corpus_dir, work) for kind in ("baseline", "ours"))
+    print(
+        f"analysis alone, CPU s (caches empty / full): baseline {base['cold']:.2f} / "
+        f"{base['warm']:.2f}, ours {ours['cold']:.2f} / {ours['warm']:.2f} "
+        f"({ours['cold'] / base['cold']:.2f}× / {ours['warm'] / base['warm']:.2f}×)"
+    )
 
     print()
     latency = query_latency(work)

@@ -29,7 +29,7 @@ from .readings import PART_WEIGHT, WEIGHT_UNITS, in_context, units, weights
 
 #: Bumped whenever what a text is analysed into changes: every engine's index of another
 #: version must then be rebuilt.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 # Letters and digits, with combining accents and soft hyphens allowed inside a word:
 # «за́мок» (a stress mark) and «пере\xadговоры» (a soft hyphen) are single words.
@@ -57,6 +57,38 @@ def clean_word(word: str) -> str:
         return word
     word = unicodedata.normalize("NFD", word.replace("\u00ad", ""))
     return unicodedata.normalize("NFC", _CYRILLIC_STRESS.sub("", word))
+
+
+# Latin letters drawn as letters of the Russian alphabet, both cases: the Latin–Cyrillic
+# pairs of Unicode's confusables (UTS #39) but r → г and b → Ь, which pass for each other
+# only in some fonts (and «r» in a Russian word is more often a slip of sound).
+_LOOKALIKES = str.maketrans("aceopxyëABCEHKMOPTXYË", "асеорхуёАВСЕНКМОРТХУЁ")
+_LOOKALIKE_LATIN = frozenset("aceopxyëABCEHKMOPTXYË")
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
+_RUSSIAN = re.compile(r"[а-яёА-ЯЁ]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def fold_lookalikes(word: str) -> str:
+    """Latin look-alikes in Cyrillic: each run of letters with a Cyrillic letter in it
+    whose Latin letters all pass for Cyrillic ones («рaботa», «CCCР») is written in
+    Cyrillic alone. A Latin word stays Latin («Lavrov», «iPhone», the «Tor» of
+    «Tor-браузер»), and so does a run with a Latin letter no Cyrillic one looks like.
+
+    >>> fold_lookalikes("Москвa"), fold_lookalikes("Tor-браузер"), fold_lookalikes("Яndex")
+    ('Москва', 'Tor-браузер', 'Яndex')
+    """
+    if not (_LATIN.search(word) and _RUSSIAN.search(word)):
+        return word  # nearly every word: one alphabet
+    return _LETTERS.sub(_folded_run, word)
+
+
+def _folded_run(run: re.Match[str]) -> str:
+    letters = run.group()
+    latin = set(_LATIN.findall(letters))
+    if latin and latin <= _LOOKALIKE_LATIN and _RUSSIAN.search(letters):
+        return letters.translate(_LOOKALIKES)
+    return letters
 
 
 class Piece(NamedTuple):
@@ -110,6 +142,8 @@ class Occurrences(list[int]):
 
 
 Pieces = tuple[Piece, ...]
+#: How much a word counts for each of its lemmas, in order.
+Weights = tuple[float, ...]
 
 
 class WordFilter:
@@ -134,6 +168,19 @@ class CleanFilter(WordFilter):
 
     def __call__(self, pieces: Pieces) -> Pieces:
         return tuple(piece._replace(text=clean_word(piece.text)) for piece in pieces)
+
+
+class LookalikeFilter(WordFilter):
+    """Latin letters read as the Cyrillic letters they pass for in a word otherwise
+    Cyrillic: «Москвa» with a Latin «a» is «Москва» (see :func:`fold_lookalikes`).
+    Each letter stands for one, so offsets stay.
+
+    >>> LookalikeFilter()((Piece(0, 8, "Симанcом"), Piece(0, 6, "iPhone")))[0].text
+    'Симансом'
+    """
+
+    def __call__(self, pieces: Pieces) -> Pieces:
+        return tuple(piece._replace(text=fold_lookalikes(piece.text)) for piece in pieces)
 
 
 class LowercaseFilter(WordFilter):
@@ -277,30 +324,39 @@ class Analyzer:
             pieces = step(pieces)
         return pieces
 
+    def _read(self, text: str) -> tuple[list[re.Match[str]], list[Pieces], dict[int, Weights]]:
+        """The words of ``text``: their matches, what each became, and by word number the
+        weights of the ambiguous words whose lemmas the word before weighs otherwise
+        (:func:`indexer.readings.in_context`)."""
+        matches = list(self.tokenizer(text))
+        written = [match.group() for match in matches]
+        analysed = list(map(self.word, written))
+        changed: dict[int, Weights] = {}
+        # An ambiguous word, weighed after the word before in its sentence (lower case, as
+        # analysed) and by its capital inside a sentence.
+        for at in [at for at, pieces in enumerate(analysed) if at and len(pieces[0].lemmas) > 1]:
+            whole = analysed[at][0]
+            inside = not _SENTENCE_END.intersection(
+                text[matches[at - 1].end() : matches[at].start()]
+            )
+            before = analysed[at - 1][0].text if inside else None
+            capital = written[at][0].isupper() if inside else None
+            found = in_context(whole.text, whole.lemmas, before, capital)
+            if found is not None:
+                changed[at] = found
+        return matches, analysed, changed
+
     def __call__(self, text: str) -> Iterator[Word]:
         """The words of ``text``, each with its offsets, lemmas, position and weights."""
-        for position, match, pieces in self._weighed(text):
+        matches, analysed, changed = self._read(text)
+        for position, (match, pieces) in enumerate(zip(matches, analysed, strict=True)):
             start = match.start()
+            # The word before weighs the whole word, the first piece, only.
+            found = changed.get(position)
             for piece in pieces:
                 a, b = start + piece.start, start + piece.end
-                yield Word(a, b, text[a:b], piece.lemmas, position, piece.weights)
-
-    def _weighed(self, text: str) -> Iterator[tuple[int, re.Match[str], Pieces]]:
-        """Each word of ``text``: its number, its match, and its pieces, an ambiguous
-        word's lemmas weighted where it stands (:func:`indexer.readings.in_context`)."""
-        matches = list(self.tokenizer(text))
-        word = self.word
-        analysed = [word(match.group()) for match in matches]
-        for position, match in enumerate(matches):
-            pieces = analysed[position]
-            whole = pieces[0]
-            if len(whole.lemmas) > 1:
-                before = _before(text, matches, analysed, position)
-                capital = None if before is None else match.group()[0].isupper()
-                found = in_context(whole.text, whole.lemmas, before, capital)
-                if found is not None:
-                    pieces = (whole._replace(weights=found), *pieces[1:])
-            yield position, match, pieces
+                yield Word(a, b, text[a:b], piece.lemmas, position, found or piece.weights)
+                found = None
 
     def positions(self, text: str) -> dict[str, Occurrences]:
         """Each lemma of ``text`` with the positions of the words it stands for, in order,
@@ -315,36 +371,43 @@ class Analyzer:
         >>> [occurrences.units for occurrences in found.values()]
         [200, 98, 2]
         """
+        return {lemma: Occurrences(at, tf) for lemma, at, tf in self.postings(text)}
+
+    def postings(self, text: str) -> list[tuple[str, list[int], int]]:
+        """What :meth:`positions` says, as plain data for an engine to index: each lemma,
+        its positions, and its term frequency in :data:`~indexer.readings.WEIGHT_UNITS`.
+
+        >>> INDEX.postings("Цены стали, цены")[:2]
+        [('цена', [0, 2], 200), ('стать', [1], 98)]
+        """
         # The loop every paragraph of a build goes through, word by word: plain lists
-        # and floats here, the Occurrences made once per lemma at the end.
+        # and floats, no object per lemma.
+        _, analysed, changed = self._read(text)
         listed: dict[str, list[int]] = {}
         summed: dict[str, float] = {}
-        for position, _, pieces in self._weighed(text):
+        for position, pieces in enumerate(analysed):
+            # The word before weighs the whole word, the first piece, only.
+            found = changed.get(position) if changed else None
             for piece in pieces:
-                for lemma, weight in zip(piece.lemmas, piece.weights, strict=True):
+                for lemma, weight in zip(piece.lemmas, found or piece.weights, strict=True):
                     if lemma in summed:
                         listed[lemma].append(position)
                         summed[lemma] += weight
                     else:
                         listed[lemma] = [position]
                         summed[lemma] = weight
-        return {lemma: Occurrences(at, units(summed[lemma])) for lemma, at in listed.items()}
+                found = None
+        return [(lemma, at, units(summed[lemma])) for lemma, at in listed.items()]
 
 
 _SENTENCE_END = frozenset(".!?…")
-
-
-def _before(text: str, matches: list[re.Match[str]], analysed: list[Pieces], at: int) -> str | None:
-    """The word before word ``at`` in its sentence, as analysed (lower case), or None."""
-    if not at or _SENTENCE_END.intersection(text[matches[at - 1].end() : matches[at].start()]):
-        return None
-    return analysed[at - 1][0].text
 
 
 #: How documents are analysed: compounds also by their parts.
 INDEX = (
     WordTokenizer()
     | CleanFilter()
+    | LookalikeFilter()
     | LowercaseFilter()
     | CompoundFilter()
     | LemmaFilter()
@@ -352,7 +415,14 @@ INDEX = (
 )
 #: How queries are analysed: a word is never split (but one glued to digits also
 #: stands for its letters).
-QUERY = WordTokenizer() | CleanFilter() | LowercaseFilter() | LemmaFilter() | GluedDigitsFilter()
+QUERY = (
+    WordTokenizer()
+    | CleanFilter()
+    | LookalikeFilter()
+    | LowercaseFilter()
+    | LemmaFilter()
+    | GluedDigitsFilter()
+)
 
 
 def words(text: str, analyzer: Analyzer = INDEX) -> list[Word]:

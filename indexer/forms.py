@@ -11,20 +11,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import QUERY, clean_word
+from .analysis import QUERY, clean_word, fold_lookalikes
 from .morphology import fold_yo
 
 _LETTER = r"[^\W_]"
-_NEEDS_TOKENIZER = re.compile(r"[\u0300-\u036f\u00ad]")
+# Stress marks or soft hyphens inside words, or Latin look-alikes beside Cyrillic letters
+# («Москвa»): words the analysis reads otherwise than their letters.
+_NEEDS_TOKENIZER = re.compile(
+    r"[\u0300-\u036f\u00ad]|[а-яё][a-z\u00c0-\u024f]|[a-z\u00c0-\u024f][а-яё]", re.IGNORECASE
+)
 
 
 def surface_form(word: str) -> str:
-    """How word forms are compared: lower case, ё folded, accents and soft hyphens gone.
+    """How word forms are compared: lower case, ё folded, accents and soft hyphens gone,
+    Latin look-alikes in a Cyrillic word read as Cyrillic.
 
-    >>> surface_form("Ёлки"), surface_form("за\u0301мок")
-    ('елки', 'замок')
+    >>> surface_form("Ёлки"), surface_form("за\u0301мок"), surface_form("Москвa")
+    ('елки', 'замок', 'москва')
     """
-    return fold_yo(clean_word(word).lower())
+    return fold_yo(fold_lookalikes(clean_word(word)).lower())
 
 
 def _form_regex(form: str, prefix: bool) -> re.Pattern[str]:
@@ -54,7 +59,7 @@ class FormCheck:
         return f"«{self.form}*»" if self.prefix else f"«={self.form}»"
 
     def __call__(self, text: str) -> bool:
-        if _NEEDS_TOKENIZER.search(text):  # stress marks or soft hyphens inside words
+        if _NEEDS_TOKENIZER.search(text):
             found = (surface_form(w.text) for w in QUERY(text))
             if self.prefix:
                 return any(f.startswith(self.form) for f in found)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -157,3 +159,65 @@ def test_positions_far_apart_survive_encoding() -> None:
         values = {word: value for word, _, _, value in fmt.word_values(text, None)}
         assert fmt.decode_positions(values["мир"]) == [0, gap + 1]
         assert fmt.decode_frequency(values["мир"]) == 2
+
+
+# Latin letters that pass for Cyrillic ones, as scraped news has them.
+LOOKALIKES = dict(zip("асеорхуёАВСЕНКМОРТХУЁ", "aceopxyëABCEHKMOPTXYË", strict=True))
+SENTENCES = [
+    s + "."
+    for line in (Path(__file__).parent / "texts" / "news_like.txt").read_text("utf-8").splitlines()
+    for s in line.split(". ")
+    if s
+]
+
+
+@st.composite
+def with_lookalikes(draw: st.DrawFn) -> tuple[str, str]:
+    """A real sentence, and the same with some letters of its Cyrillic words swapped for
+    Latin look-alikes (every run of letters keeps a Cyrillic letter: a word all of Latin
+    letters is a Latin word)."""
+    clean = draw(st.sampled_from(SENTENCES))
+    letters = list(clean)
+    for run in re.finditer(r"[^\W\d_]+", clean):
+        swappable = [i for i in range(run.start(), run.end()) if clean[i] in LOOKALIKES]
+        swapped = [i for i in swappable if draw(st.booleans())]
+        if len(swapped) == sum(1 for c in run.group() if c.isalpha()):
+            swapped = swapped[1:]
+        for i in swapped:
+            letters[i] = LOOKALIKES[clean[i]]
+    return clean, "".join(letters)
+
+
+@given(with_lookalikes())
+def test_latin_lookalikes_in_cyrillic_words_read_as_cyrillic(pair: tuple[str, str]) -> None:
+    clean, mixed = pair
+    for analyzer in (INDEX, QUERY):
+        ours, theirs = list(analyzer(mixed)), list(analyzer(clean))
+        assert [(w.start, w.end, w.lemmas, w.weights) for w in ours] == [
+            (w.start, w.end, w.lemmas, w.weights) for w in theirs
+        ]
+        # Offsets mark the text as written.
+        assert all(w.text == mixed[w.start : w.end] for w in ours)
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("Переговоры в Москвa", "москва"),
+        ("с «Симанcом»", "симанс"),
+        ("рaботa", "работа"),
+        ("CCCР", "ссср"),
+        ("ëлка", "елка"),
+        # Latin words, and runs with a Latin letter that passes for no Cyrillic one.
+        ("iPhone", "iphone"),
+        ("Lavrov", "lavrov"),
+        ("COVID", "covid"),
+        ("Яndex", "яndex"),
+    ],
+)
+def test_only_lookalikes_in_cyrillic_words_are_folded(written: str, read: str) -> None:
+    assert read in {lemma for w in QUERY(written) for lemma in w.lemmas}
+
+
+def test_a_latin_part_of_a_compound_stays_latin() -> None:
+    assert [w.lemmas[0] for w in words("Tor-браузер")] == ["tor-браузер", "tor", "браузер"]

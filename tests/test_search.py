@@ -124,3 +124,21 @@ def test_hard_wrapped_lines_make_one_paragraph(fixture_index) -> None:
         hits[0].text
         == "Делегации продолжили переговоры\nо прекращении огня, которые\nшли всю ночь."
     )
+
+
+def test_latin_lookalikes_find_and_are_found(tmp_path) -> None:
+    from indexer import Index
+
+    article = tmp_path / "scraped.txt"
+    article.write_text(
+        "Переговоры прошли в Москвa, с Симанcом.\n\nВ Москве и Пекине идёт снег.\n", "utf-8"
+    )
+    with Index(tmp_path / "index") as index:
+        index.sync([str(article)])
+        hits = index.search("Москва")
+        # The word is marked as written, Latin «a» and all.
+        assert {hit.text[a:b] for hit in hits for a, b in hit.spans} == {"Москвa", "Москве"}
+        assert set(paragraphs(index.search("Мocквa"))) == {1, 2}
+        assert set(paragraphs(index.search("=Москва"))) == {1}
+        assert set(paragraphs(index.search("=Симансом"))) == {1}
+        assert set(paragraphs(index.search("Москв*"))) == {1, 2}

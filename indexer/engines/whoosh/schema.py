@@ -13,6 +13,7 @@ for them itself.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
@@ -91,13 +92,15 @@ class LemmaPositions(Positions):
         # The weight is the term frequency in weight units (indexer.readings), the
         # frequency the count of words, which the paragraph's length sums.
         boost = self.field_boost
-        for lemma, found in INDEX.positions(value).items():
-            yield lemma, len(found), found.units * boost, self.encode(found)
+        for lemma, found, units in INDEX.postings(value):
+            yield lemma, len(found), units * boost, self.encode(found)
 
     # Positions as an array of deltas, one or two bytes each where they fit: Whoosh
     # pickles a list per posting, headers and all.
 
     def encode(self, poslist: list[int]) -> bytes:
+        if len(poslist) == 1:
+            return _encoded_alone(poslist[0])
         code, items = packed([b - a for a, b in zip([0, *poslist], poslist, strict=False)])
         return code + items
 
@@ -110,6 +113,12 @@ class LemmaPositions(Positions):
 
     def decode_frequency(self, valuestring: bytes) -> int:
         return (len(valuestring) - 1) // ITEM_SIZE[chr(valuestring[0])]
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _encoded_alone(position: int) -> bytes:
+    # Most lemmas of a paragraph stand in it once, at one of its first few hundred words.
+    return b"".join(packed([position]))
 
 
 def build_schema() -> Schema:
