@@ -181,7 +181,8 @@ def with_lookalikes(draw: st.DrawFn) -> tuple[str, str]:
     for run in re.finditer(r"[^\W\d_]+", clean):
         swappable = [i for i in range(run.start(), run.end()) if clean[i] in LOOKALIKES]
         swapped = [i for i in swappable if draw(st.booleans())]
-        if len(swapped) == sum(1 for c in run.group() if c.isalpha()):
+        # One Cyrillic letter of each run stays (some sentences have Latin ones in theirs).
+        if len(swapped) == len(re.findall("[а-яёА-ЯЁ]", run.group())):
             swapped = swapped[1:]
         for i in swapped:
             letters[i] = LOOKALIKES[clean[i]]
