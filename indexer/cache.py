@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from .errors import IndexerError, IndexLocationError
 from .index import Paths, cache_dir, default_index_dir
-from .ingest import is_under
 
 #: The file in an index folder of the cache that names the paths it was made for.
 PATHS_FILE = "paths.json"
@@ -44,6 +43,7 @@ def where(paths: Paths) -> str:
     (:func:`indexer.index.default_index_dir`).
     """
     from .index import as_paths
+    from .ingest import is_under  # reading files: not needed to list indexes
 
     exact = default_index_dir(paths)
     if _is_index(exact):
@@ -63,6 +63,7 @@ def reuse(paths: Paths) -> str:
     there first (searching a second folder beside an indexed one reads only the second).
     """
     from .index import as_paths
+    from .ingest import is_under
 
     private_root()
     location = where(paths)

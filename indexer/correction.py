@@ -483,7 +483,8 @@ def _known_neighbours(word: str) -> list[str]:
     """The forms of pymorphy's dictionary one edit from ``word``: a comparative, a
     participle or a superlative is one edit from a slip but far from its lemma
     («меьше» → «меньше», whose lemma is «маленький»)."""
-    # The first letter stays, as in the index's lookup: a slip there is rare.
+    # The first letter stays, as in the index's lookup (slips in it are looked for
+    # apart: _first_letters_moved, _first_letter_replaced).
     splits = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]
     edited = {a + b[1:] for a, b in splits if b}
     edited |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
