@@ -39,13 +39,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from functools import cache
 from pathlib import Path
 
 import context
 import news
-from build import unpack
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -259,20 +257,7 @@ def main() -> None:
     if not args.corpus.exists():
         raise SystemExit(f"no news corpus at {args.corpus} (give its path with --corpus)")
 
-    from indexer import Index
-    from indexer.errors import SchemaMismatchError
-
-    corpus = args.workdir / f"corpus-{args.limit}"
-    if not corpus.exists():
-        files, paragraphs, _ = unpack(args.corpus, args.limit, corpus)
-        print(f"{files} articles, {paragraphs} paragraphs in {corpus}")
-    start = time.perf_counter()
-    index = Index(args.workdir / f"index-{args.limit}")
-    try:
-        index.sync([corpus])
-    except SchemaMismatchError:  # built by another version of the analysis
-        index.sync([corpus], rebuild=True)
-    print(f"index ready in {time.perf_counter() - start:.1f} s\n")
+    _, index = news.indexed(args.corpus, args.limit, args.workdir)
 
     tagger = context.load()
     if tagger is None:

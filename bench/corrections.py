@@ -42,7 +42,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import news
-from build import unpack
 
 # This checkout's library, not one installed elsewhere.
 sys.path.insert(0, str(news.ROOT))
@@ -258,18 +257,12 @@ def main() -> None:
     if not args.corpus.exists():
         raise SystemExit(f"no news corpus at {args.corpus} (give its path with --corpus)")
 
-    from indexer import Index
+    corpus, index = news.indexed(args.corpus, args.limit, args.workdir)
     from indexer.correction import corrections
     from indexer.errors import QueryError
     from indexer.morphology import is_known
     from indexer.plan import compile_query
 
-    corpus = args.workdir / f"corpus-{args.limit}"
-    if not corpus.exists():
-        files, paragraphs, _ = unpack(args.corpus, args.limit, corpus)
-        print(f"{files} articles, {paragraphs} paragraphs in {corpus}")
-    index = Index(args.workdir / f"index-{args.limit}")
-    index.sync([corpus])
     engine = index._engine
     rng = random.Random(args.seed)
     counts = corpus_words(corpus)

@@ -8,9 +8,12 @@ characters are captions and credits, and are left out everywhere.
 from __future__ import annotations
 
 import json
+import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "news_rt_ng"
@@ -46,3 +49,27 @@ def paragraphs(corpus: Path, limit: int) -> list[str]:
         if len(out) >= limit:
             break
     return out[:limit]
+
+
+def indexed(corpus: Path, limit: int, workdir: Path) -> tuple[Path, Any]:
+    """The first ``limit`` articles of ``corpus`` as text files in ``workdir`` (written
+    once), and this checkout's index of them beside, synced: built afresh where another
+    version of the analysis made it."""
+    from build import unpack
+
+    sys.path.insert(0, str(ROOT))  # this checkout's library, not one installed elsewhere
+    from indexer import Index
+    from indexer.errors import SchemaMismatchError
+
+    folder = workdir / f"corpus-{limit}"
+    if not folder.exists():
+        files, paragraphs, _ = unpack(corpus, limit, folder)
+        print(f"{files} articles, {paragraphs} paragraphs in {folder}")
+    start = time.perf_counter()
+    index = Index(workdir / f"index-{limit}")
+    try:
+        index.sync([folder])
+    except SchemaMismatchError:
+        index.sync([folder], rebuild=True)
+    print(f"index ready in {time.perf_counter() - start:.1f} s\n")
+    return folder, index

@@ -354,29 +354,27 @@ class OpenSearchEngine:
         )
 
     def _whole(self, what: str, function: Any, *, index: str, **kwargs: Any) -> dict[str, Any]:
-        """An answer of every shard of ``index``: the cluster answers with the shards it
-        could reach, and one whose node just died would silently be missing from the
-        hits and the counts. Asked again once the shards have a copy on a live node
-        (a replica takes over in seconds); if some still fail, a one-line error."""
-        for attempt in range(2):
-            answer: dict[str, Any] = self._read(what, function, index=index, **kwargs)
-            shards = answer.get("_shards", {})
-            if not shards.get("failed"):
-                return answer
-            if attempt == 0:
-                self._health(index, "yellow", what=what, wait=UNAVAILABLE_SECONDS)
+        """An answer of every shard of ``index`` (:meth:`_read`), or a one-line error."""
+        answer: dict[str, Any] = self._read(what, function, index=index, **kwargs)
+        shards = answer.get("_shards", {})
+        if not shards.get("failed"):
+            return answer
         raise IndexLocationError(
             f"OpenSearch at {self.location} failed while {what}: {shards['failed']} of "
             f"{shards.get('total', '?')} shards did not answer (a node is down?)"
         )
 
     def _read(self, what: str, function: Any, *, index: str, **kwargs: Any) -> Any:
-        """A read of ``index`` that a node's death does not fail: when no shard copy
-        answers (every shard on the dead node: the cluster says 503, and the client,
-        taking the live node for dead too, ends at the dead one), asked again once the
-        shards have a copy on a live node."""
+        """A read of ``index`` that a node's death does not fail or cut short. The cluster
+        answers with the shards it could reach, so one whose node just died would
+        silently be missing from hits and counts; and where no copy of a shard answers
+        (the cluster says 503, and the client, taking the live node for dead too, ends at
+        the dead one) the read fails. Either way it is asked again, once, when the
+        shards have a copy on a live node (a replica takes over in seconds)."""
         try:
-            return self._call(what, function, index=index, **kwargs)
+            answer = self._call(what, function, index=index, **kwargs)
+            if not (isinstance(answer, dict) and answer.get("_shards", {}).get("failed")):
+                return answer
         except IndexLocationError as exc:
             if not _unavailable(exc.__cause__):
                 raise
