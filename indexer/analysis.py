@@ -399,6 +399,25 @@ class Analyzer:
                 found = None
         return [(lemma, at, units(summed[lemma])) for lemma, at in listed.items()]
 
+    def lemmas_at(self, text: str, positions: Iterable[int]) -> Iterator[tuple[str, ...]]:
+        """The lemmas of the whole word at each of these word positions of ``text`` (a
+        compound's own, not its parts'), in the text's order; the text is read only as
+        far as it is asked.
+
+        >>> list(INDEX.lemmas_at("Цены стали, ток-шоу", [2, 1]))
+        [('стать', 'сталь'), ('ток-шоу',)]
+        """
+        wanted = sorted(set(positions))
+        if not wanted:
+            return
+        at, last = 0, wanted[-1]
+        for number, match in enumerate(self.tokenizer(text)):
+            if number == wanted[at]:
+                yield self.word(match.group())[0].lemmas
+                at += 1
+            if number == last:
+                return
+
 
 _SENTENCE_END = frozenset(".!?…")
 

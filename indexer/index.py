@@ -20,7 +20,7 @@ from .synonyms import BUILTIN_SYNONYMS, Synonyms
 if TYPE_CHECKING:
     from .engine import Engine, Paragraph, ParagraphId
     from .paragraphs import ParagraphMode
-    from .plan import CompiledQuery, Sources
+    from .plan import CompiledQuery, QueryWord, Sources
     from .progress import ProgressReport
     from .ranking import RerankSignal
 
@@ -388,9 +388,10 @@ class Index:
     ) -> dict[ParagraphId, list[float]]:
         """What each re-ranking signal adds to each of the best paragraphs (``found``,
         with their scores; ``stored`` has them all)."""
+        from .analysis import INDEX
         from .forms import FormCheck, surface_form
         from .morphology import fold_yo
-        from .ranking import Candidate, informativeness, word_positions
+        from .ranking import Candidate, Sure, informativeness, word_positions
 
         if not signals:
             return {}
@@ -406,6 +407,12 @@ class Index:
             }
             for word in compiled.near
         ]
+        # What a lone word means, to tell the forms that can only mean it (:class:`Sure`).
+        lone = (
+            [_meant(word, compiled.words) for word in compiled.near]
+            if any(isinstance(signal, Sure) for signal in signals)
+            else []
+        )
         candidates = []
         for pid, score in found:
             text = stored[pid].text
@@ -417,7 +424,15 @@ class Index:
                 bool(at) and any(c.form in folded and c(text) for c in checks)
                 for at, checks in zip(positions, typed, strict=True)
             ]
-            candidates.append(Candidate(stored[pid].source, score, positions, has))
+            sure = (
+                [
+                    any(lemmas and meant.issuperset(lemmas) for lemmas in INDEX.lemmas_at(text, at))
+                    for at, meant in zip(positions, lone, strict=True)
+                ]
+                if lone
+                else []
+            )
+            candidates.append(Candidate(stored[pid].source, score, positions, has, sure))
         each = [signal.bonuses(candidates, idfs) for signal in signals]
         return {pid: [bonuses[k] for bonuses in each] for k, (pid, _) in enumerate(found)}
 
@@ -481,3 +496,20 @@ class Index:
 
     def __repr__(self) -> str:
         return f"Index({self.location!r})"
+
+
+def _meant(lemmas: frozenset[str], words: Iterable[QueryWord]) -> frozenset[str]:
+    """What a scored query word with these lemmas (its synonyms' too) means: all of
+    them but the readings its form as typed hardly means (:func:`~.readings.as_typed`:
+    «Лавров» is no «лавр»)."""
+    from .query import Mode
+    from .readings import as_typed
+
+    hardly = {
+        lemma
+        for word in words
+        if word.mode is Mode.LEMMA and not lemmas.isdisjoint(word.lemmas)
+        for lemma, factor in zip(word.lemmas, as_typed(word.surface, word.lemmas), strict=True)
+        if factor < 1.0
+    }
+    return lemmas - hardly

@@ -114,6 +114,26 @@ def namesake(form: str) -> bool:
     return any(r.name for r in found) and all(r.pos == "NOUN" for r in found)
 
 
+@functools.lru_cache(maxsize=4096)
+def shares_forms(lemma: str) -> bool:
+    """Whether some form of a dictionary word is also a form of another («путин»:
+    «Путина» is also «путина»; «нефть» has no such form; a word pymorphy does not know
+    has none it can tell).
+
+    >>> shares_forms("путин"), shares_forms("нефть"), shares_forms("бронкос")
+    (True, False, False)
+    """
+    if not is_known(lemma):
+        return False
+    forms = {
+        fold_yo(form.word)
+        for parse in parses(lemma)
+        if fold_yo(parse.normal_form) == lemma
+        for form in parse.lexeme
+    }
+    return any(len(lemma_weights(form)) > 1 for form in forms)
+
+
 def weights(probabilities: Sequence[float]) -> tuple[float, ...]:
     """Each lemma's weight from its probability, at least :data:`MIN_WEIGHT`.
 

@@ -228,3 +228,29 @@ def test_a_capital_inside_a_sentence_favours_a_name(namesake_index: Index) -> No
 def test_a_capital_says_nothing_at_a_sentence_start() -> None:
     (start,) = [w.weights for w in words("Волков подтвердил") if w.text == "Волков"]
     assert start == words("волков")[0].weights
+
+
+#: A lone word in a form only it has, and the same word twice in a form another word
+#: shares: «стоит» is also «стоять», «Путин» also «путина» (as is «Путину»).
+SURE = {
+    "stands": "Милиционер стоит у входа в суд, рядом стоит его машина.",
+    "cost": "По словам продавцов, билет на поезд до Москвы стоил около двух тысяч рублей.",
+    "putin-twice": "Вечером Путин прилетел в Минск, где Путин провёл переговоры.",
+    "putin-instrumental": "Губернатор обсудил с Путиным ход весенних полевых работ в районах.",
+}
+sure_index = _engine_index("sure", SURE)
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "second"),
+    [("стоить", "cost", "stands"), ("Путин", "putin-instrumental", "putin-twice")],
+)
+def test_a_lone_word_in_a_form_only_it_has_ranks_first(
+    sure_index: Index, query: str, first: str, second: str
+) -> None:
+    hits = sure_index.search(query, limit=None, explain=True)
+    assert [hit.source for hit in hits] == [first, second]
+    assert hits[0].explanation is not None
+    assert "can only mean it" in str(hits[0].explanation)
+    # Among several words, the others tell the meaning: the shared form counts as before.
+    assert sure_index.search(f"{query} вход", limit=None)[0].source == second
