@@ -318,10 +318,15 @@ class Index:
         signals = [s for s in ranking.RERANK_SIGNALS if s.applies(compiled.near)]
         depth = max(limit, ranking.RERANK_DEPTH) if signals else limit
         found = engine.candidates(compiled.plan, depth)
-        # The signals need each paragraph's source: the re-ranked ones are read at once.
-        ids = [pid for pid, _ in found.top] if signals else []
+        # The signals look at the best RERANK_DEPTH (and those that tie with the last)
+        # however many hits are asked for: the first ten are the same in a list of ten
+        # or of all, and a list of all reads no more to re-rank. They need each
+        # paragraph's source: those are read at once.
+        least = ranking.lowest_reranked(score for _, score in found.top) if signals else 0.0
+        reranked = [(pid, score) for pid, score in found.top if signals and score >= least]
+        ids = [pid for pid, _ in reranked]
         stored = dict(zip(ids, engine.paragraphs(ids), strict=True))
-        bonuses = self._bonuses(compiled, found.top, stored, signals)
+        bonuses = self._bonuses(compiled, reranked, stored, signals)
         scored = [(score + sum(bonuses.get(pid, ())), pid) for pid, score in found.top]
         # Equal scores (a paragraph copied from one article to another) in the order of
         # their sources and numbers, whatever order the engine found them in: only those

@@ -265,6 +265,17 @@ def distance(a: Sequence[int], b: Sequence[int]) -> int:
     return best
 
 
+def lowest_reranked(scores: Iterable[float]) -> float:
+    """The score of the :data:`RERANK_DEPTH`-th best of these paragraphs (0 for none):
+    those scoring at least that are re-ranked, whatever the number of hits asked for.
+
+    >>> lowest_reranked(range(100)), lowest_reranked([2.0, 1.0])
+    (70, 1.0)
+    """
+    ranked = sorted(scores, reverse=True)
+    return ranked[min(RERANK_DEPTH, len(ranked)) - 1] if ranked else 0.0
+
+
 class Proximity:
     """Query words close together.
 
@@ -324,8 +335,7 @@ class Distinction:
         return len(words) > 1
 
     def bonuses(self, candidates: Sequence[Candidate], idfs: Sequence[float]) -> list[float]:
-        scores = sorted((c.score for c in candidates), reverse=True)
-        least = scores[min(RERANK_DEPTH, len(scores)) - 1] if scores else 0.0
+        least = lowest_reranked(c.score for c in candidates)
         documents: dict[str, list[Candidate]] = defaultdict(list)
         for candidate in candidates:
             if candidate.score >= least:

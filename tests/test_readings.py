@@ -4,6 +4,7 @@ engines alike, and an unlikely reading is still found (:mod:`indexer.readings`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -254,3 +255,18 @@ def test_a_lone_word_in_a_form_only_it_has_ranks_first(
     assert "can only mean it" in str(hits[0].explanation)
     # Among several words, the others tell the meaning: the shared form counts as before.
     assert sure_index.search(f"{query} вход", limit=None)[0].source == second
+
+
+def test_the_first_hits_are_the_same_in_a_list_of_ten_or_of_all(tmp_path: Path) -> None:
+    # Forty paragraphs say «Путин» twice; one, which BM25 ranks last, says «Путиным»:
+    # the re-ranking looks at the best RERANK_DEPTH alone, however many hits are asked for.
+    with Index(tmp_path / "index") as index:
+        for n in range(40):
+            index.add(f"twice-{n:02}", f"Утром Путин провёл совещание №{n}, вечером Путин улетел.")
+        index.add(
+            "once", "Губернатор долго и подробно обсуждал с Путиным ход весенних работ в районах."
+        )
+        first = [(h.source, h.paragraph) for h in index.search("Путин", limit=10)]
+        every = [(h.source, h.paragraph) for h in index.search("Путин", limit=None)]
+        assert every[:10] == first
+        assert every[-1] == ("once", 1)
