@@ -109,10 +109,13 @@ def _readings(word: str) -> list[tuple[str, int]]:
         _FINAL[m.group()] if m.end() == len(word) and m.group() in _FINAL else _TRANSLIT[m.group()]
         for m in _TRANSLIT_RE.finditer(word)
     ]
-    # The fewest second choices first: a reading that needs many is less likely.
+    # The fewest second choices first: a reading that needs many is less likely. Only
+    # spellings with a second choice are chosen from: a long word («Energiprojekt») has
+    # thousands of sets of letters, nearly all holding one that has none.
     found: list[tuple[str, int]] = []
-    for changed in range(len(pieces) + 1):
-        for chosen in itertools.combinations(range(len(pieces)), changed):
+    choosable = [i for i, piece in enumerate(pieces) if len(piece) > 1]
+    for changed in range(len(choosable) + 1):
+        for chosen in itertools.combinations(choosable, changed):
             options = [piece[1:] if i in chosen else piece[:1] for i, piece in enumerate(pieces)]
             for letters in itertools.product(*options):
                 found.append(("".join(letters), changed))
@@ -150,6 +153,7 @@ class Lexicon:
         self.vocabulary = vocabulary
         self.statistics = statistics
         self._near: dict[tuple[str, int], dict[str, int]] = {}
+        self._neighbours: dict[str, tuple[str, ...]] = {}
 
     def frequency(self, word: str) -> int:
         """How many paragraphs have ``word`` in some form (by its commonest lemma)."""
@@ -171,6 +175,14 @@ class Lexicon:
             frequencies = self.statistics.frequencies(found)
             self._near[key] = {lemma: n for lemma, n in frequencies.items() if n}
         return self._near[key]
+
+    def dictionary_neighbours(self, word: str) -> tuple[str, ...]:
+        """The forms of pymorphy's dictionary one edit from ``word``, worked out once
+        for a query (:func:`_known_neighbours`): a word is looked at again for slips in
+        its first letter."""
+        if word not in self._neighbours:
+            self._neighbours[word] = _known_neighbours(word)
+        return self._neighbours[word]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -269,11 +281,14 @@ def slip_cost(typed: str, word: str, keyboard: bool = True) -> float:
     (1.6, 6.0)
     """
     rows, cols = len(typed) + 1, len(word) + 1
+    # What each letter costs put in or left out, once: the table asks for it in every cell.
+    put_in = [_gap_cost(typed, i, left_out=False) for i in range(len(typed))]
+    left_out = [_gap_cost(word, j, left_out=True) for j in range(len(word))]
     d = [[0.0] * cols for _ in range(rows)]
     for i in range(1, rows):
-        d[i][0] = d[i - 1][0] + _gap_cost(typed, i - 1, left_out=False)
+        d[i][0] = d[i - 1][0] + put_in[i - 1]
     for j in range(1, cols):
-        d[0][j] = d[0][j - 1] + _gap_cost(word, j - 1, left_out=True)
+        d[0][j] = d[0][j - 1] + left_out[j - 1]
     for i in range(1, rows):
         a = typed[i - 1]
         for j in range(1, cols):
@@ -286,8 +301,8 @@ def slip_cost(typed: str, word: str, keyboard: bool = True) -> float:
                 change = 1.0
             best = min(
                 d[i - 1][j - 1] + change,
-                d[i - 1][j] + _gap_cost(typed, i - 1, left_out=False),
-                d[i][j - 1] + _gap_cost(word, j - 1, left_out=True),
+                d[i - 1][j] + put_in[i - 1],
+                d[i][j - 1] + left_out[j - 1],
             )
             if i > 1 and j > 1 and a == word[j - 2] and typed[i - 2] == b:
                 best = min(best, d[i - 2][j - 2] + CHEAP_EDIT)
@@ -422,7 +437,7 @@ def _best_guess(
             guess = _guess(reading, form, prior_form, reason, pool[forms[i][1]])
             best = guess if best is None or guess < best else best
     for reading, prior, reason in options[:MAX_NEIGHBOURED]:
-        for form in _known_neighbours(reading):
+        for form in lexicon.dictionary_neighbours(reading):
             frequency = lexicon.frequency(form)
             if frequency:
                 # Counted as a form other than a lemma: a tie goes to the lemma.
@@ -479,20 +494,37 @@ MAX_NEIGHBOURED = 8
 _ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 
 
-def _known_neighbours(word: str) -> list[str]:
+def _known_neighbours(word: str) -> tuple[str, ...]:
     """The forms of pymorphy's dictionary one edit from ``word``: a comparative, a
     participle or a superlative is one edit from a slip but far from its lemma
     («меьше» → «меньше», whose lemma is «маленький»)."""
     # The first letter stays, as in the index's lookup (slips in it are looked for
-    # apart: _first_letters_moved, _first_letter_replaced).
-    splits = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]
+    # apart: _first_letters_moved, _first_letter_replaced). An edit after letters that
+    # begin no word of the dictionary makes none: a Latin word's readings («декнет»)
+    # lose their dictionary prefix within a few letters.
+    begun = _dictionary_prefix_length(word)
+    splits = [(word[:i], word[i:]) for i in range(1, begun + 1)]
     edited = {a + b[1:] for a, b in splits if b}
     edited |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
     edited |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
     edited |= {a + c + b for a, b in splits for c in _ALPHABET}
     edited.discard(word)
     morph = get_morph()
-    return sorted(form for form in edited if morph.word_is_known(form))
+    return tuple(sorted(form for form in edited if morph.word_is_known(form)))
+
+
+def _dictionary_prefix_length(word: str) -> int:
+    """How many first letters of ``word`` begin some form of pymorphy's dictionary,
+    each «е» read as «ё» too, as :meth:`pymorphy3.MorphAnalyzer.word_is_known` reads it
+    («елк» begins «ёлка»)."""
+    words = get_morph().dictionary.words
+    begun = [""]
+    for length, letter in enumerate(word):
+        letters = (letter, "ё") if letter == "е" else (letter,)
+        begun = [b + c for b in begun for c in letters if words.has_keys_with_prefix(b + c)]
+        if not begun:
+            return length
+    return len(word)
 
 
 def _latin_options(

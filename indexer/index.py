@@ -395,7 +395,6 @@ class Index:
         with their scores; ``stored`` has them all)."""
         from .analysis import INDEX
         from .forms import FormCheck, surface_form
-        from .morphology import fold_yo
         from .ranking import Candidate, Sure, informativeness, word_positions
 
         if not signals:
@@ -422,11 +421,9 @@ class Index:
         for pid, score in found:
             text = stored[pid].text
             positions = [word_positions(where.get(pid, {}), word) for word in compiled.near]
-            # A form is looked for only where its word stands, and its regex run only
-            # where the plain text has it: most paragraphs have most forms not at all.
-            folded = fold_yo(text.lower()) if any(typed) else ""
+            # A form is looked for only where its word stands.
             has = [
-                bool(at) and any(c.form in folded and c(text) for c in checks)
+                bool(at) and any(check(text) for check in checks)
                 for at, checks in zip(positions, typed, strict=True)
             ]
             sure = (

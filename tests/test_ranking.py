@@ -174,6 +174,18 @@ def test_an_ambiguous_word_in_the_form_typed_outranks_its_other_forms(tmp_path: 
         assert "typed forms" in hits[0].explanation.description
 
 
+@pytest.mark.parametrize("written", ["Лaвров", "Ла\u0301вров", "ЛАВРОВ"])
+def test_a_form_typed_counts_however_its_letters_are_written(tmp_path: Path, written: str) -> None:
+    # A Latin look-alike («Лaвров»), a stress mark or capitals: the same form as typed.
+    other = "Лаврову и Керри поручили переговоры в Женеве."
+    typed = f"{written} и Керри провели переговоры в Женеве."
+    with _index_of(tmp_path, other, typed) as index:
+        hits = index.search("переговоры Лавров Керри", explain=True)
+        assert [h.text for h in hits] == [typed, other]
+        assert hits[0].explanation is not None
+        assert "typed forms" in hits[0].explanation.description
+
+
 def test_an_unknown_name_finds_its_other_cases(tmp_path: Path) -> None:
     # pymorphy guesses «Митчелл» is a form of «митчелла», while «Митчеллом» is one of
     # «митчелл»: the name itself, indexed as a lemma, joins them.

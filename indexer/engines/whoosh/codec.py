@@ -23,7 +23,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import accumulate, pairwise
-from typing import Any
+from typing import Any, overload
 
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.matching import ReadTooFar
@@ -133,7 +133,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
     # The current block's arrays, read when first asked for.
     _ids: Sequence[int] | None
     _weights: Sequence[float] | None
-    _values: tuple[bytes | None, ...] | None
+    _values: Sequence[bytes | None] | None
     _data: tuple[bytes, int] | None
 
     def _read_header(self) -> None:
@@ -204,12 +204,35 @@ class ArrayLeafMatcher(W3LeafMatcher):
         count, size = self._blocklength, self._fixedsize
         lengths, at = _unpacked(self._codes[2], body, at, count)
         if lengths is not None:
-            ends = accumulate(lengths, initial=at)
-            self._values = tuple(body[a:b] for a, b in pairwise(ends))
+            self._values = _Values(body, list(accumulate(lengths, initial=at)))
         elif size:
-            self._values = tuple(body[a : a + size] for a in range(at, len(body), size))
+            self._values = _Values(body, list(range(at, len(body) + 1, size)))
         else:
             self._values = (None,) * count
+
+
+class _Values(Sequence[bytes]):
+    """The values of a block, each cut from the block's bytes when asked for: a search
+    reads the positions of a few postings of the blocks it passes through, not all 128."""
+
+    def __init__(self, body: bytes, ends: list[int]) -> None:
+        self._body = body
+        self._ends = ends
+
+    def __len__(self) -> int:
+        return len(self._ends) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> bytes: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[bytes]: ...
+    def __getitem__(self, i: int | slice) -> bytes | list[bytes]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i %= len(self)
+        return self._body[self._ends[i] : self._ends[i + 1]]
 
 
 def _packed_weights(weights: Sequence[float]) -> tuple[bytes, bytes]:
