@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from .morphology import LEMMA_CACHE_SIZE, is_known, lemma_weights
+from .morphology import LEMMA_CACHE_SIZE, form, lemma_weights
 from .readings import PART_WEIGHT, WEIGHT_UNITS, in_context, units, weights
 
 #: Bumped whenever what a text is analysed into changes: every engine's index of another
@@ -255,11 +255,12 @@ class LemmaFilter(WordFilter):
 
     @staticmethod
     def _lemmatised(piece: Piece) -> Piece:
-        found = lemma_weights(piece.text)
+        parsed = form(piece.text)
+        found = parsed.lemma_weights
         lemmas = tuple(lemma for lemma, _ in found)
         # pymorphy's guesses for a word it does not know are no probabilities of what
         # the word means: each counts fully.
-        known = len(found) == 1 or is_known(piece.text)
+        known = len(found) == 1 or parsed.known
         likely = weights([p for _, p in found]) if known else (1.0,) * len(found)
         return piece._replace(lemmas=lemmas, weights=likely)
 
@@ -277,7 +278,7 @@ class PartsFilter(WordFilter):
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
-        if len(pieces) < 2 or not is_known(pieces[0].text):
+        if len(pieces) < 2 or not form(pieces[0].text).known:
             return pieces
         parts = tuple(
             piece._replace(weights=tuple(w * PART_WEIGHT for w in piece.weights))
