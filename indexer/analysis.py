@@ -159,6 +159,18 @@ class WordFilter:
         return hash(type(self))
 
 
+def _retexted(pieces: Pieces, change: Callable[[str], str]) -> Pieces:
+    """The pieces with each one's text changed; the very same pieces where nothing
+    changes, as for most words (a build runs this on each distinct word it meets)."""
+    out: list[Piece] | None = None
+    for at, piece in enumerate(pieces):
+        text = change(piece.text)
+        if text != piece.text:
+            out = out or list(pieces)
+            out[at] = piece._replace(text=text)
+    return pieces if out is None else tuple(out)
+
+
 class CleanFilter(WordFilter):
     """Soft hyphens and stress marks dropped, letters composed (see :func:`clean_word`).
 
@@ -167,7 +179,7 @@ class CleanFilter(WordFilter):
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
-        return tuple(piece._replace(text=clean_word(piece.text)) for piece in pieces)
+        return _retexted(pieces, clean_word)
 
 
 class LookalikeFilter(WordFilter):
@@ -180,7 +192,7 @@ class LookalikeFilter(WordFilter):
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
-        return tuple(piece._replace(text=fold_lookalikes(piece.text)) for piece in pieces)
+        return _retexted(pieces, fold_lookalikes)
 
 
 class LowercaseFilter(WordFilter):
@@ -191,7 +203,7 @@ class LowercaseFilter(WordFilter):
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
-        return tuple(piece._replace(text=piece.text.lower()) for piece in pieces)
+        return _retexted(pieces, str.lower)
 
 
 class CompoundFilter(WordFilter):
@@ -262,7 +274,7 @@ class LemmaFilter(WordFilter):
         # the word means: each counts fully.
         known = len(found) == 1 or parsed.known
         likely = weights([p for _, p in found]) if known else (1.0,) * len(found)
-        return piece._replace(lemmas=lemmas, weights=likely)
+        return Piece(piece.start, piece.end, piece.text, lemmas, likely)
 
 
 class PartsFilter(WordFilter):
