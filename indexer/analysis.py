@@ -337,35 +337,35 @@ class Analyzer:
             pieces = step(pieces)
         return pieces
 
-    def _read(self, text: str) -> tuple[list[re.Match[str]], list[Pieces], dict[int, Weights]]:
-        """The words of ``text``: their matches, what each became, and by word number the
-        weights of the ambiguous words whose lemmas the word before weighs otherwise
-        (:func:`indexer.readings.in_context`)."""
+    def _read(self, text: str) -> tuple[list[re.Match[str]], list[Pieces]]:
+        """The words of ``text``: their matches, and what each became."""
         matches = list(self.tokenizer(text))
-        written = [match.group() for match in matches]
-        analysed = list(map(self.word, written))
-        changed: dict[int, Weights] = {}
-        # An ambiguous word, weighed after the word before in its sentence (lower case, as
-        # analysed) and by its capital inside a sentence.
-        for at in [at for at, pieces in enumerate(analysed) if at and len(pieces[0].lemmas) > 1]:
-            whole = analysed[at][0]
-            inside = not _SENTENCE_END.intersection(
-                text[matches[at - 1].end() : matches[at].start()]
-            )
-            before = analysed[at - 1][0].text if inside else None
-            capital = written[at][0].isupper() if inside else None
-            found = in_context(whole.text, whole.lemmas, before, capital)
-            if found is not None:
-                changed[at] = found
-        return matches, analysed, changed
+        return matches, list(map(self.word, [match.group() for match in matches]))
+
+    @staticmethod
+    def _in_context(
+        text: str, matches: list[re.Match[str]], analysed: list[Pieces], at: int
+    ) -> Weights:
+        """The weights of the lemmas of word ``at`` of ``text`` (not the first), an
+        ambiguous one, after the word before it in its sentence (lower case, as
+        analysed) and by its capital inside a sentence
+        (:func:`indexer.readings.in_context`)."""
+        whole = analysed[at][0]
+        start = matches[at].start()
+        inside = not _SENTENCE_END.intersection(text[matches[at - 1].end() : start])
+        before = analysed[at - 1][0].text if inside else None
+        capital = text[start].isupper() if inside else None
+        return in_context(whole.text, whole.lemmas, before, capital) or whole.weights
 
     def __call__(self, text: str) -> Iterator[Word]:
         """The words of ``text``, each with its offsets, lemmas, position and weights."""
-        matches, analysed, changed = self._read(text)
+        matches, analysed = self._read(text)
         for position, (match, pieces) in enumerate(zip(matches, analysed, strict=True)):
             start = match.start()
             # The word before weighs the whole word, the first piece, only.
-            found = changed.get(position)
+            found = None
+            if position and len(pieces[0].weights) > 1:
+                found = self._in_context(text, matches, analysed, position)
             for piece in pieces:
                 a, b = start + piece.start, start + piece.end
                 yield Word(a, b, text[a:b], piece.lemmas, position, found or piece.weights)
@@ -395,12 +395,14 @@ class Analyzer:
         """
         # The loop every paragraph of a build goes through, word by word: plain lists
         # and floats, no object per lemma.
-        _, analysed, changed = self._read(text)
+        matches, analysed = self._read(text)
         listed: dict[str, list[int]] = {}
         summed: dict[str, float] = {}
         for position, pieces in enumerate(analysed):
             # The word before weighs the whole word, the first piece, only.
-            found = changed.get(position) if changed else None
+            found = None
+            if position and len(pieces[0].weights) > 1:
+                found = self._in_context(text, matches, analysed, position)
             for piece in pieces:
                 for lemma, weight in zip(piece.lemmas, found or piece.weights, strict=True):
                     if lemma in summed:
