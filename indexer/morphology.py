@@ -1,4 +1,5 @@
-"""Russian morphology: one process-wide pymorphy3 analyzer and a lemma cache.
+"""Russian morphology: one process-wide pymorphy3 analyzer and a cache of what it makes
+of each word form (:func:`form`: parsed once for everything analysis asks of it).
 
 Everything here works on a single, already tokenised word. pymorphy3 is imported
 the first time a word is analysed, so importing this module costs nothing.
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from pymorphy3.analyzer import Parse
     from pymorphy3.tagset import OpencorporaTag
 
-#: How many distinct word forms the lemma cache keeps. A news archive of
+#: How many distinct word forms the cache of forms keeps. A news archive of
 #: millions of words has a few hundred thousand distinct forms.
 LEMMA_CACHE_SIZE = 1 << 19
 
