@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from .morphology import LEMMA_CACHE_SIZE, is_known, lemma_weights
+from .morphology import LEMMA_CACHE_SIZE, form, lemma_weights
 from .readings import PART_WEIGHT, WEIGHT_UNITS, in_context, units, weights
 
 #: Bumped whenever what a text is analysed into changes: every engine's index of another
@@ -159,6 +159,18 @@ class WordFilter:
         return hash(type(self))
 
 
+def _retexted(pieces: Pieces, change: Callable[[str], str]) -> Pieces:
+    """The pieces with each one's text changed; the very same pieces where nothing
+    changes, as for most words (a build runs this on each distinct word it meets)."""
+    out: list[Piece] | None = None
+    for at, piece in enumerate(pieces):
+        text = change(piece.text)
+        if text != piece.text:
+            out = out or list(pieces)
+            out[at] = piece._replace(text=text)
+    return pieces if out is None else tuple(out)
+
+
 class CleanFilter(WordFilter):
     """Soft hyphens and stress marks dropped, letters composed (see :func:`clean_word`).
 
@@ -167,7 +179,7 @@ class CleanFilter(WordFilter):
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
-        return tuple(piece._replace(text=clean_word(piece.text)) for piece in pieces)
+        return _retexted(pieces, clean_word)
 
 
 class LookalikeFilter(WordFilter):
@@ -180,7 +192,7 @@ class LookalikeFilter(WordFilter):
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
-        return tuple(piece._replace(text=fold_lookalikes(piece.text)) for piece in pieces)
+        return _retexted(pieces, fold_lookalikes)
 
 
 class LowercaseFilter(WordFilter):
@@ -191,7 +203,7 @@ class LowercaseFilter(WordFilter):
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
-        return tuple(piece._replace(text=piece.text.lower()) for piece in pieces)
+        return _retexted(pieces, str.lower)
 
 
 class CompoundFilter(WordFilter):
@@ -255,13 +267,14 @@ class LemmaFilter(WordFilter):
 
     @staticmethod
     def _lemmatised(piece: Piece) -> Piece:
-        found = lemma_weights(piece.text)
+        parsed = form(piece.text)
+        found = parsed.lemma_weights
         lemmas = tuple(lemma for lemma, _ in found)
         # pymorphy's guesses for a word it does not know are no probabilities of what
         # the word means: each counts fully.
-        known = len(found) == 1 or is_known(piece.text)
+        known = len(found) == 1 or parsed.known
         likely = weights([p for _, p in found]) if known else (1.0,) * len(found)
-        return piece._replace(lemmas=lemmas, weights=likely)
+        return Piece(piece.start, piece.end, piece.text, lemmas, likely)
 
 
 class PartsFilter(WordFilter):
@@ -277,7 +290,7 @@ class PartsFilter(WordFilter):
     """
 
     def __call__(self, pieces: Pieces) -> Pieces:
-        if len(pieces) < 2 or not is_known(pieces[0].text):
+        if len(pieces) < 2 or not form(pieces[0].text).known:
             return pieces
         parts = tuple(
             piece._replace(weights=tuple(w * PART_WEIGHT for w in piece.weights))
@@ -324,35 +337,35 @@ class Analyzer:
             pieces = step(pieces)
         return pieces
 
-    def _read(self, text: str) -> tuple[list[re.Match[str]], list[Pieces], dict[int, Weights]]:
-        """The words of ``text``: their matches, what each became, and by word number the
-        weights of the ambiguous words whose lemmas the word before weighs otherwise
-        (:func:`indexer.readings.in_context`)."""
+    def _read(self, text: str) -> tuple[list[re.Match[str]], list[Pieces]]:
+        """The words of ``text``: their matches, and what each became."""
         matches = list(self.tokenizer(text))
-        written = [match.group() for match in matches]
-        analysed = list(map(self.word, written))
-        changed: dict[int, Weights] = {}
-        # An ambiguous word, weighed after the word before in its sentence (lower case, as
-        # analysed) and by its capital inside a sentence.
-        for at in [at for at, pieces in enumerate(analysed) if at and len(pieces[0].lemmas) > 1]:
-            whole = analysed[at][0]
-            inside = not _SENTENCE_END.intersection(
-                text[matches[at - 1].end() : matches[at].start()]
-            )
-            before = analysed[at - 1][0].text if inside else None
-            capital = written[at][0].isupper() if inside else None
-            found = in_context(whole.text, whole.lemmas, before, capital)
-            if found is not None:
-                changed[at] = found
-        return matches, analysed, changed
+        return matches, list(map(self.word, [match.group() for match in matches]))
+
+    @staticmethod
+    def _in_context(
+        text: str, matches: list[re.Match[str]], analysed: list[Pieces], at: int
+    ) -> Weights:
+        """The weights of the lemmas of word ``at`` of ``text`` (not the first), an
+        ambiguous one, after the word before it in its sentence (lower case, as
+        analysed) and by its capital inside a sentence
+        (:func:`indexer.readings.in_context`)."""
+        whole = analysed[at][0]
+        start = matches[at].start()
+        inside = not _SENTENCE_END.intersection(text[matches[at - 1].end() : start])
+        before = analysed[at - 1][0].text if inside else None
+        capital = text[start].isupper() if inside else None
+        return in_context(whole.text, whole.lemmas, before, capital) or whole.weights
 
     def __call__(self, text: str) -> Iterator[Word]:
         """The words of ``text``, each with its offsets, lemmas, position and weights."""
-        matches, analysed, changed = self._read(text)
+        matches, analysed = self._read(text)
         for position, (match, pieces) in enumerate(zip(matches, analysed, strict=True)):
             start = match.start()
             # The word before weighs the whole word, the first piece, only.
-            found = changed.get(position)
+            found = None
+            if position and len(pieces[0].weights) > 1:
+                found = self._in_context(text, matches, analysed, position)
             for piece in pieces:
                 a, b = start + piece.start, start + piece.end
                 yield Word(a, b, text[a:b], piece.lemmas, position, found or piece.weights)
@@ -382,12 +395,14 @@ class Analyzer:
         """
         # The loop every paragraph of a build goes through, word by word: plain lists
         # and floats, no object per lemma.
-        _, analysed, changed = self._read(text)
+        matches, analysed = self._read(text)
         listed: dict[str, list[int]] = {}
         summed: dict[str, float] = {}
         for position, pieces in enumerate(analysed):
             # The word before weighs the whole word, the first piece, only.
-            found = changed.get(position) if changed else None
+            found = None
+            if position and len(pieces[0].weights) > 1:
+                found = self._in_context(text, matches, analysed, position)
             for piece in pieces:
                 for lemma, weight in zip(piece.lemmas, found or piece.weights, strict=True):
                     if lemma in summed:

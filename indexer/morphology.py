@@ -1,4 +1,5 @@
-"""Russian morphology: one process-wide pymorphy3 analyzer and a lemma cache.
+"""Russian morphology: one process-wide pymorphy3 analyzer and a cache of what it makes
+of each word form (:func:`form`: parsed once for everything analysis asks of it).
 
 Everything here works on a single, already tokenised word. pymorphy3 is imported
 the first time a word is analysed, so importing this module costs nothing.
@@ -8,14 +9,16 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import pymorphy3
     from pymorphy3.analyzer import Parse
+    from pymorphy3.tagset import OpencorporaTag
 
-#: How many distinct word forms the lemma cache keeps. A news archive of
+#: How many distinct word forms the cache of forms keeps. A news archive of
 #: millions of words has a few hundred thousand distinct forms.
 LEMMA_CACHE_SIZE = 1 << 19
 
@@ -81,7 +84,80 @@ def fold_yo(text: str) -> str:
     return text.replace("ё", "е").replace("Ё", "Е")
 
 
+#: A word's grammatical features that an adjective agrees in: case, number, gender.
+Agreement = tuple[str | None, str | None, str | None]
+
+_ADJECTIVES = frozenset({"ADJF", "PRTF"})
+#: pymorphy's grammemes of a name (a first name, surname, place...).
+_NAMES = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
+
+
+class Reading(NamedTuple):
+    """A parse of a word form, reduced to what agreement and capitals ask of it."""
+
+    lemma: str
+    score: float
+    pos: str | None
+    case: str | None
+    number: str | None
+    gender: str | None
+    #: Whether pymorphy reads it as a name (a first name, surname, place...).
+    name: bool = False
+
+
+class Form(NamedTuple):
+    """All that analysis asks of pymorphy about one lower-case word form, from a single
+    parse (:func:`form`): its lemmas for the index, and what the words around it weigh
+    them by (:mod:`indexer.readings`)."""
+
+    #: See :func:`lemma_weights`.
+    lemma_weights: tuple[tuple[str, float], ...]
+    #: Whether pymorphy's dictionary has it (see :func:`is_known`).
+    known: bool
+    #: The case, number and gender of each of its adjective (and participle) readings,
+    #: guessed ones too: what a noun after it agrees with.
+    adjective: tuple[Agreement, ...]
+    #: Each parse of a known form with more than one lemma (none otherwise: the words
+    #: around a form choose only among its lemmas).
+    readings: tuple[Reading, ...]
+
+
 @functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
+def form(word: str) -> Form:
+    """A lower-case word form as pymorphy reads it, parsed once for the lemmas it is
+    indexed by and for the readings its context weighs (cached: a build meets each
+    distinct form once, and each form's record is one tuple of tuples).
+
+    >>> found = form("стали")
+    >>> found.lemma_weights[0], found.known, [r.pos for r in found.readings][:2]
+    (('стать', 0.975346), True, ['VERB', 'NOUN'])
+    """
+    found = parses(word)
+    known = bool(found) and bool(get_morph().word_is_known(word))
+    weights = _lemma_weights(word, found if _CYRILLIC.search(word) else [], known)
+    tags = [_features(p.tag) for p in found]
+    adjective = tuple(dict.fromkeys(tag[1:4] for tag in tags if tag[0] in _ADJECTIVES))
+    readings: tuple[Reading, ...] = ()
+    if known and len(weights) > 1:
+        readings = tuple(
+            Reading(fold_yo(p.normal_form), p.score, *tag)
+            for p, tag in zip(found, tags, strict=True)
+        )
+    return Form(weights, known, adjective, readings)
+
+
+@functools.cache
+def _features(tag: OpencorporaTag) -> tuple[str | None, str | None, str | None, str | None, bool]:
+    """A parse's part of speech, case, number and gender, and whether it is a name: one
+    record per tag, of which a dictionary has a few thousand. pymorphy's typed grammemes
+    are objects made at each look-up, compared in Python code; these are plain strings."""
+    pos, case, number, gender = (
+        None if grammeme is None else sys.intern(str(grammeme))
+        for grammeme in (tag.POS, tag.case, tag.number, tag.gender)
+    )
+    return pos, case, number, gender, bool(_NAMES & tag.grammemes)
+
+
 def lemma_weights(word: str) -> tuple[tuple[str, float], ...]:
     """Every lemma a lower-case word is indexed by, with the probability that it is right.
 
@@ -99,7 +175,10 @@ def lemma_weights(word: str) -> tuple[tuple[str, float], ...]:
     >>> [lemma for lemma, _ in lemma_weights("митчелл")]
     ['митчелл', 'митчелла']
     """
-    found = parses(word) if _CYRILLIC.search(word) else []
+    return form(word).lemma_weights
+
+
+def _lemma_weights(word: str, found: list[Parse], known: bool) -> tuple[tuple[str, float], ...]:
     if not found:
         return ((fold_yo(word), 1.0),)
     total = sum(parse.score for parse in found)
@@ -109,7 +188,7 @@ def lemma_weights(word: str) -> tuple[tuple[str, float], ...]:
         weight = parse.score / total if total > 0 else 1.0 / len(found)
         lemma = fold_yo(parse.normal_form)
         weights[lemma] = weights.get(lemma, 0.0) + weight
-    if not get_morph().word_is_known(word):
+    if not known:
         best = max(weights.values(), default=1.0)
         weights = {fold_yo(word): best} | {k: v for k, v in weights.items() if k != fold_yo(word)}
     # Stable: among equally likely lemmas, the word itself, then pymorphy's order.
@@ -131,5 +210,5 @@ def lemmas(word: str) -> tuple[str, ...]:
 
 
 def cache_info() -> functools._CacheInfo:
-    """Hits, misses and size of the lemma cache."""
-    return lemma_weights.cache_info()
+    """Hits, misses and size of the cache of word forms (:func:`form`)."""
+    return form.cache_info()

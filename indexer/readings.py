@@ -24,9 +24,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import NamedTuple
 
-from .morphology import LEMMA_CACHE_SIZE, fold_yo, get_morph, is_known, lemma_weights, parses
+from .morphology import (
+    LEMMA_CACHE_SIZE,
+    Agreement,
+    Reading,
+    fold_yo,
+    form,
+    is_known,
+    lemma_weights,
+)
 
 #: A lemma counts at least this much for a form that may mean it.
 MIN_WEIGHT = 0.01
@@ -43,74 +50,37 @@ PART_WEIGHT = 0.5
 #: both engines store and count alike.
 WEIGHT_UNITS = 100
 
-_ADJECTIVES = frozenset({"ADJF", "PRTF"})
-#: pymorphy's grammemes of a name: a name reading is favoured where a word is written
-#: with a capital inside a sentence, the others where it is written in lower case.
-_NAMES = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
-#: Distinct forms whose readings are kept: only ambiguous words after an adjective are
-#: read so, far fewer than the forms of a corpus.
-_CACHE_SIZE = 1 << 16
 
-
-class Reading(NamedTuple):
-    """A parse of a word form, reduced to what agreement and capitals ask of it."""
-
-    lemma: str
-    score: float
-    pos: str | None
-    case: str | None
-    number: str | None
-    gender: str | None
-    #: Whether pymorphy reads it as a name (a first name, surname, place...).
-    name: bool = False
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def readings(form: str) -> tuple[Reading, ...]:
-    """pymorphy's parses of a lower-case word form (none for one it does not know).
+def readings(word: str) -> tuple[Reading, ...]:
+    """pymorphy's parses of a lower-case word form with more than one lemma (none for
+    one it does not know, nor for one with a single lemma: there is nothing to weigh).
 
     >>> [(r.lemma, r.pos) for r in readings("стали")][:2]
     [('стать', 'VERB'), ('сталь', 'NOUN')]
     """
-    found = parses(form)
-    if not found or not get_morph().word_is_known(form):
-        return ()
-    return tuple(
-        Reading(
-            fold_yo(p.normal_form),
-            p.score,
-            p.tag.POS,
-            p.tag.case,
-            p.tag.number,
-            p.tag.gender,
-            bool(_NAMES & p.tag.grammemes),
-        )
-        for p in found
-    )
+    return form(word).readings
 
 
-@functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
-def adjective(form: str) -> frozenset[tuple[str | None, str | None, str | None]]:
+def adjective(word: str) -> tuple[Agreement, ...]:
     """The case, number and gender of each adjective reading of a lower-case word form.
 
     >>> sorted(adjective("нержавеющей"))[0], adjective("цены")
-    (('ablt', 'sing', 'femn'), frozenset())
+    (('ablt', 'sing', 'femn'), ())
     """
-    return frozenset(
-        (p.tag.case, p.tag.number, p.tag.gender) for p in parses(form) if p.tag.POS in _ADJECTIVES
-    )
+    return form(word).adjective
 
 
 @functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
-def namesake(form: str) -> bool:
-    """Whether a lower-case form is a name or a common noun: all its readings nouns, some
-    of them names. A capital tells those apart («Волков», «волков»), not a name from an
-    adjective («Красной площади», «Тверской», «Братском районе»).
+def namesake(word: str) -> bool:
+    """Whether a lower-case form with more than one lemma is a name or a common noun:
+    all its readings nouns, some of them names. A capital tells those apart («Волков»,
+    «волков»), not a name from an adjective («Красной площади», «Тверской», «Братском
+    районе»).
 
     >>> namesake("волков"), namesake("красной"), namesake("стали")
     (True, False, False)
     """
-    found = readings(form)
+    found = readings(word)
     return any(r.name for r in found) and all(r.pos == "NOUN" for r in found)
 
 
@@ -152,7 +122,7 @@ def units(weight: float) -> int:
     return max(1, round(weight * WEIGHT_UNITS))
 
 
-def _agrees(reading: Reading, before: frozenset[tuple[str | None, str | None, str | None]]) -> bool:
+def _agrees(reading: Reading, before: tuple[Agreement, ...]) -> bool:
     """Whether a noun reading agrees with an adjective reading of the word before."""
     return reading.pos == "NOUN" and any(
         case == reading.case
@@ -179,7 +149,7 @@ def in_context(
     >>> [round(w, 2) for w in in_context("волков", ("волков", "волк"), "стая", False)]
     [0.15, 0.85]
     """
-    around = adjective(before) if before else frozenset()
+    around = adjective(before) if before else ()
     named = capital is not None and namesake(form)
     found = readings(form) if around or named else ()
     if not found:

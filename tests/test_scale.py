@@ -108,3 +108,27 @@ def test_a_parallel_sync_updates_only_what_changed(tmp_path, monkeypatch) -> Non
         assert paragraphs(index.search("=переговорах")) == [1]
     finally:
         index.close()
+
+
+def test_a_build_seldom_walks_all_objects_and_leaves_the_collector_as_it_was(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import gc
+
+    from indexer import sync
+
+    seen = []
+    apply = sync.apply
+
+    def watched(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return apply(*args, **kwargs)
+
+    monkeypatch.setattr(sync, "apply", watched)
+    before = gc.get_threshold()
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text(SENTENCE, encoding="utf-8")
+    with Index(tmp_path / "index") as index:
+        index.sync([tmp_path / "corpus"])
+    assert seen and all(during[2] >= 1000 for during in seen)
+    assert gc.get_threshold() == before

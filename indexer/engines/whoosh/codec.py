@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from itertools import accumulate, pairwise
 from typing import Any, overload
 
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
 from whoosh.matching import ReadTooFar
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -63,6 +63,36 @@ class ArrayCodec(W3Codec):
             return super().postings_reader(dbfile, terminfo, format_, term, scorer)
         offset, length = terminfo.extent()
         return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        return ArrayFieldWriter(self, storage, segment)
+
+
+class ArrayFieldWriter(W3FieldWriter):
+    """Whoosh's own field writer, asking a document's field length once per document.
+
+    Whoosh asks for the length of each posting's document (to keep each block's
+    shortest and longest) from the segment's length column, several calls deep: a tenth
+    of a build went there.
+    """
+
+    def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
+        super().add_postings(schema, _LengthsOnce(lengths) if lengths else lengths, items)
+
+
+class _LengthsOnce:
+    """The field lengths of a segment's documents, each field's read in one go."""
+
+    def __init__(self, lengths: Any) -> None:
+        self._lengths = lengths
+        self._fields: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str) -> int:
+        found = self._fields.get(fieldname)
+        if found is None:
+            length, count = self._lengths.doc_field_length, self._lengths.doc_count_all()
+            found = self._fields[fieldname] = [length(n, fieldname) for n in range(count)]
+        return found[docnum]
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
