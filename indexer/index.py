@@ -20,7 +20,7 @@ from .synonyms import BUILTIN_SYNONYMS, Synonyms
 if TYPE_CHECKING:
     from .engine import Engine, Paragraph, ParagraphId
     from .paragraphs import ParagraphMode
-    from .plan import CompiledQuery, QueryWord, Sources
+    from .plan import CompiledQuery, Sources
     from .progress import ProgressReport
     from .ranking import RerankSignal
 
@@ -315,7 +315,7 @@ class Index:
         from .highlight import match_spans
 
         engine = self._engine
-        signals = [s for s in ranking.RERANK_SIGNALS if s.applies(compiled.near)]
+        signals = [s for s in ranking.RERANK_SIGNALS if s.applies(compiled)]
         depth = max(limit, ranking.RERANK_DEPTH) if signals else limit
         found = engine.candidates(compiled.plan, depth)
         # The signals look at the best RERANK_DEPTH (and those that tie with the last)
@@ -323,7 +323,7 @@ class Index:
         # or of all, and a list of all reads no more to re-rank. They need each
         # paragraph's source: those are read at once.
         least = ranking.lowest_reranked(score for _, score in found.top) if signals else 0.0
-        reranked = [(pid, score) for pid, score in found.top if signals and score >= least]
+        reranked = [(pid, score) for pid, score in found.top if score >= least] if signals else []
         ids = [pid for pid, _ in reranked]
         stored = dict(zip(ids, engine.paragraphs(ids), strict=True))
         bonuses = self._bonuses(compiled, reranked, stored, signals)
@@ -349,7 +349,7 @@ class Index:
             paragraph = stored[pid]
             explanation = None
             if explain:
-                earned = zip(signals, bonuses.get(pid, ()), strict=True)
+                earned = zip(signals, bonuses[pid], strict=True) if pid in bonuses else ()
                 explanation = self._explain(compiled, pid, earned, score)
             hits.append(
                 Hit(
@@ -395,7 +395,7 @@ class Index:
         with their scores; ``stored`` has them all)."""
         from .analysis import INDEX
         from .forms import FormCheck, surface_form
-        from .ranking import Candidate, Sure, informativeness, word_positions
+        from .ranking import AsTyped, Candidate, Sure, informativeness, word_positions
 
         if not signals:
             return {}
@@ -403,20 +403,19 @@ class Index:
         idfs = [informativeness(lemmas, statistics) for lemmas in compiled.near]
         lemmas = {lemma for word in compiled.near for lemma in word}
         where = self._engine.positions([pid for pid, _ in found], lemmas)
+        # Each candidate is asked only what the signals that apply need.
         typed = [
             {
                 FormCheck(surface_form(w.surface))
                 for w in compiled.words
                 if len(w.lemmas) > 1 and not word.isdisjoint(w.lemmas)
             }
+            if any(isinstance(signal, AsTyped) for signal in signals)
+            else set()
             for word in compiled.near
         ]
-        # What a lone word means, to tell the forms that can only mean it (:class:`Sure`).
-        lone = (
-            [_meant(word, compiled.words) for word in compiled.near]
-            if any(isinstance(signal, Sure) for signal in signals)
-            else []
-        )
+        # A lone word's forms that can only mean what it means (:class:`Sure`).
+        lone = [compiled.lone] if any(isinstance(signal, Sure) for signal in signals) else []
         candidates = []
         for pid, score in found:
             text = stored[pid].text
@@ -428,7 +427,7 @@ class Index:
             ]
             sure = (
                 [
-                    any(lemmas and meant.issuperset(lemmas) for lemmas in INDEX.lemmas_at(text, at))
+                    any(meant.issuperset(lemmas) for lemmas in INDEX.lemmas_at(text, at))
                     for at, meant in zip(positions, lone, strict=True)
                 ]
                 if lone
@@ -498,20 +497,3 @@ class Index:
 
     def __repr__(self) -> str:
         return f"Index({self.location!r})"
-
-
-def _meant(lemmas: frozenset[str], words: Iterable[QueryWord]) -> frozenset[str]:
-    """What a scored query word with these lemmas (its synonyms' too) means: all of
-    them but the readings its form as typed hardly means (:func:`~.readings.as_typed`:
-    «Лавров» is no «лавр»)."""
-    from .query import Mode
-    from .readings import as_typed
-
-    hardly = {
-        lemma
-        for word in words
-        if word.mode is Mode.LEMMA and not lemmas.isdisjoint(word.lemmas)
-        for lemma, factor in zip(word.lemmas, as_typed(word.surface, word.lemmas), strict=True)
-        if factor < 1.0
-    }
-    return lemmas - hardly

@@ -253,6 +253,20 @@ class CompiledQuery:
     #: The lemmas that query words search as synonyms, each with the word as typed.
     synonyms: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def lone(self) -> frozenset[str]:
+        """What a query of one word alone means (source filters and excluded words
+        beside it tell nothing of its meaning): the lemmas it counts fully, synonyms'
+        too («Лавров»: лавров, not лавр); none for any other query, and for ``=word``.
+
+        >>> sorted(compile_query("Лавров -Керри").lone), compile_query("Лавров Керри").lone
+        (['лавров'], frozenset())
+        """
+        scored = self.plan.scored if isinstance(self.plan, Filtered) else self.plan
+        if not isinstance(scored, Word) or scored.form is not None:
+            return frozenset()
+        return frozenset(lemma for lemma, weight in scored.weighted() if weight == 1.0)
+
 
 def compile_query(
     text: str,

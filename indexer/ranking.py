@@ -20,7 +20,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from math import floor, log
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .plan import CompiledQuery
 
 #: BM25 length normalisation. The usual 0.75 punishes long paragraphs too hard: a
 #: paragraph that answers a question is often long because it says more.
@@ -230,8 +233,8 @@ class RerankSignal(Protocol):
     name: str
     description: str
 
-    def applies(self, words: Sequence[frozenset[str]]) -> bool:
-        """Whether the signal can say anything about a query of these words."""
+    def applies(self, query: CompiledQuery) -> bool:
+        """Whether the signal can say anything about this query."""
         ...
 
     def bonuses(self, candidates: Sequence[Candidate], idfs: Sequence[float]) -> list[float]:
@@ -294,8 +297,8 @@ class Proximity:
     name = "proximity"
     description = "the query's words stand close together: proximity bonus"
 
-    def applies(self, words: Sequence[frozenset[str]]) -> bool:
-        return len(words) > 1
+    def applies(self, query: CompiledQuery) -> bool:
+        return len(query.near) > 1
 
     def bonuses(self, candidates: Sequence[Candidate], idfs: Sequence[float]) -> list[float]:
         return [self.bonus(candidate.positions, idfs) for candidate in candidates]
@@ -331,8 +334,8 @@ class Distinction:
     name = "distinction"
     description = "the query's words that other paragraphs of its document lack"
 
-    def applies(self, words: Sequence[frozenset[str]]) -> bool:
-        return len(words) > 1
+    def applies(self, query: CompiledQuery) -> bool:
+        return len(query.near) > 1
 
     def bonuses(self, candidates: Sequence[Candidate], idfs: Sequence[float]) -> list[float]:
         least = lowest_reranked(c.score for c in candidates)
@@ -371,8 +374,8 @@ class AsTyped:
     name = "typed forms"
     description = "the query's words stand in the form typed"
 
-    def applies(self, words: Sequence[frozenset[str]]) -> bool:
-        return len(words) > 1
+    def applies(self, query: CompiledQuery) -> bool:
+        return len(query.near) > 1
 
     def bonuses(self, candidates: Sequence[Candidate], idfs: Sequence[float]) -> list[float]:
         return [
@@ -403,11 +406,12 @@ class Sure:
     name = "sure form"
     description = "the word stands in a form that can only mean it"
 
-    def applies(self, words: Sequence[frozenset[str]]) -> bool:
-        from .readings import shares_forms
+    def applies(self, query: CompiledQuery) -> bool:
+        from .readings import sharing
 
-        # A word no other shares a form with has only sure hits: nothing to re-rank.
-        return len(words) == 1 and any(shares_forms(lemma) for lemma in words[0])
+        # Where no form of what the word means is another word's, every hit is sure.
+        meant = query.lone
+        return any(sharing(lemma) - meant for lemma in meant)
 
     def bonuses(self, candidates: Sequence[Candidate], idfs: Sequence[float]) -> list[float]:
         return [SURE_WEIGHT * idfs[0] if any(c.sure) else 0.0 for c in candidates]

@@ -33,6 +33,7 @@ from .morphology import (
     form,
     is_known,
     lemma_weights,
+    parses,
 )
 
 #: A lemma counts at least this much for a form that may mean it.
@@ -85,23 +86,23 @@ def namesake(word: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def shares_forms(lemma: str) -> bool:
-    """Whether some form of a dictionary word is also a form of another («путин»:
-    «Путина» is also «путина»; «нефть» has no such form; a word pymorphy does not know
-    has none it can tell).
+def sharing(lemma: str) -> frozenset[str]:
+    """The other words some form of a dictionary word is also a form of («путин»:
+    «Путина» is also «путина»; «нефть» has none; nor has a word pymorphy does not know,
+    as far as it can tell).
 
-    >>> shares_forms("путин"), shares_forms("нефть"), shares_forms("бронкос")
-    (True, False, False)
+    >>> sorted(sharing("путин")), sharing("нефть"), sharing("бронкос")
+    (['путина'], frozenset(), frozenset())
     """
     if not is_known(lemma):
-        return False
+        return frozenset()
     forms = {
-        fold_yo(form.word)
+        fold_yo(found.word)
         for parse in parses(lemma)
         if fold_yo(parse.normal_form) == lemma
-        for form in parse.lexeme
+        for found in parse.lexeme
     }
-    return any(len(lemma_weights(form)) > 1 for form in forms)
+    return frozenset(other for word in forms for other, _ in lemma_weights(word)) - {lemma}
 
 
 def weights(probabilities: Sequence[float]) -> tuple[float, ...]:

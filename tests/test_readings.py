@@ -15,6 +15,7 @@ from conftest import engine_location
 from indexer import Index
 from indexer.analysis import INDEX, words
 from indexer.plan import Word, compile_query
+from indexer.ranking import Sure
 from indexer.readings import MIN_WEIGHT, OTHER_READING, WEIGHT_UNITS, as_typed, in_context
 
 ENGINES = ["whoosh", "opensearch"]
@@ -255,6 +256,31 @@ def test_a_lone_word_in_a_form_only_it_has_ranks_first(
     assert "can only mean it" in str(hits[0].explanation)
     # Among several words, the others tell the meaning: the shared form counts as before.
     assert sure_index.search(f"{query} вход", limit=None)[0].source == second
+    # A source filter or an excluded word leaves the word alone; a required one does not.
+    assert sure_index.search(f"{query} -трамвай", limit=None)[0].source == first
+    (required,) = sure_index.search("стоить +билет", limit=None, explain=True)
+    assert "can only mean it" not in str(required.explanation)
+
+
+@pytest.mark.parametrize(
+    ("query", "alone", "reranked"),
+    [
+        ("Путин", {"путин"}, True),
+        ("Путин -Кремль source:*", {"путин"}, True),
+        ("путина Путин", {"путин", "путина"}, False),  # both meant: every form is sure
+        ("нефть", {"нефть"}, False),  # no form of it is another word's
+        ("=Путин", set(), False),
+        ("Путин +Кремль", set(), False),
+        ("Путин Кремль*", set(), False),
+        ('Путин "в Кремле"', set(), False),
+    ],
+)
+def test_only_a_lone_word_with_shared_forms_is_reranked_by_them(
+    query: str, alone: set[str], reranked: bool
+) -> None:
+    compiled = compile_query(query, sources=lambda: ["a"])
+    assert compiled.lone == alone
+    assert Sure().applies(compiled) is reranked
 
 
 def test_the_first_hits_are_the_same_in_a_list_of_ten_or_of_all(tmp_path: Path) -> None:
@@ -270,3 +296,6 @@ def test_the_first_hits_are_the_same_in_a_list_of_ten_or_of_all(tmp_path: Path) 
         every = [(h.source, h.paragraph) for h in index.search("Путин", limit=None)]
         assert every[:10] == first
         assert every[-1] == ("once", 1)
+        # A hit below the re-ranked ones is explained as matched, with no bonus.
+        last = index.search("Путин", limit=None, explain=True)[-1]
+        assert last.explanation is not None and "sure form" not in str(last.explanation)
