@@ -132,9 +132,11 @@ def form(word: str) -> Form:
     >>> found.lemma_weights[0], found.known, [r.pos for r in found.readings][:2]
     (('стать', 0.975346), True, ['VERB', 'NOUN'])
     """
-    found = parses(word)
+    # A word without Cyrillic letters (a number, a Latin word) is its own lemma and no
+    # dictionary word: pymorphy is not asked.
+    found = parses(word) if _CYRILLIC.search(word) else []
     known = bool(found) and bool(get_morph().word_is_known(word))
-    weights = _lemma_weights(word, found if _CYRILLIC.search(word) else [], known)
+    weights = _lemma_weights(word, found, known)
     tags = [_features(p.tag) for p in found]
     adjective = tuple(dict.fromkeys(tag[1:4] for tag in tags if tag[0] in _ADJECTIVES))
     readings: tuple[Reading, ...] = ()

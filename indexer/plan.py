@@ -263,7 +263,8 @@ class CompiledQuery:
         (['лавров'], frozenset())
         """
         scored = self.plan.scored if isinstance(self.plan, Filtered) else self.plan
-        if not isinstance(scored, Word) or scored.form is not None:
+        # A word in quotes is a phrase of one: no plain word of a bag to re-rank.
+        if len(self.near) != 1 or not isinstance(scored, Word) or scored.form is not None:
             return frozenset()
         return frozenset(lemma for lemma, weight in scored.weighted() if weight == 1.0)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -229,12 +230,27 @@ def _few_full_collections() -> Iterator[None]:
     nothing (6% of a build's CPU on ``bench/build.py --limit 1500``)."""
     import gc
 
-    thresholds = gc.get_threshold()
-    gc.set_threshold(*thresholds[:2], max(thresholds[2], _FULL_COLLECTION_EVERY))
+    global _writing, _thresholds
+    # The threshold is the process's: writes that overlap in threads (two indexes synced
+    # at once) raise it on the first and put it back on the last.
+    with _writing_lock:
+        if not _writing:
+            _thresholds = gc.get_threshold()
+            gc.set_threshold(*_thresholds[:2], max(_thresholds[2], _FULL_COLLECTION_EVERY))
+        _writing += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        with _writing_lock:
+            _writing -= 1
+            if not _writing:
+                gc.set_threshold(*_thresholds)
+
+
+_writing_lock = threading.Lock()
+#: How many writes are under way, and the thresholds before the first.
+_writing = 0
+_thresholds: tuple[int, ...] = ()
 
 
 _counter: Any = None

@@ -258,6 +258,7 @@ def test_a_lone_word_in_a_form_only_it_has_ranks_first(
     assert sure_index.search(f"{query} вход", limit=None)[0].source == second
     # A source filter or an excluded word leaves the word alone; a required one does not.
     assert sure_index.search(f"{query} -трамвай", limit=None)[0].source == first
+    assert sure_index.search(f'"{query}"', limit=None)  # a phrase of one word
     (required,) = sure_index.search("стоить +билет", limit=None, explain=True)
     assert "can only mean it" not in str(required.explanation)
 
@@ -270,6 +271,8 @@ def test_a_lone_word_in_a_form_only_it_has_ranks_first(
         ("путина Путин", {"путин", "путина"}, False),  # both meant: every form is sure
         ("нефть", {"нефть"}, False),  # no form of it is another word's
         ("=Путин", set(), False),
+        ('"Путин"', set(), False),
+        ('"Путин" -Кремль', set(), False),
         ("Путин +Кремль", set(), False),
         ("Путин Кремль*", set(), False),
         ('Путин "в Кремле"', set(), False),

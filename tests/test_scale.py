@@ -132,3 +132,21 @@ def test_a_build_seldom_walks_all_objects_and_leaves_the_collector_as_it_was(
         index.sync([tmp_path / "corpus"])
     assert seen and all(during[2] >= 1000 for during in seen)
     assert gc.get_threshold() == before
+
+
+def test_overlapping_writes_put_the_collector_back_as_it_was() -> None:
+    import gc
+
+    from indexer.sync import _few_full_collections
+
+    before = gc.get_threshold()
+    first, second = _few_full_collections(), _few_full_collections()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert gc.get_threshold()[2] >= 1000  # the second write is still under way
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), _few_full_collections():
+        raise RuntimeError("a failed write")
+    assert gc.get_threshold() == before

@@ -21,7 +21,7 @@ import struct
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import accumulate, pairwise
 from typing import Any, overload
 
@@ -251,6 +251,11 @@ class _Values(Sequence[bytes]):
 
     def __len__(self) -> int:
         return len(self._ends) - 1
+
+    def __iter__(self) -> Iterator[bytes]:
+        # A phrase reads every value of a block: cut them in one go, not one call each.
+        body, ends = self._body, self._ends
+        return (body[a:b] for a, b in pairwise(ends))
 
     @overload
     def __getitem__(self, i: int) -> bytes: ...
