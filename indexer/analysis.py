@@ -345,17 +345,17 @@ class Analyzer:
     @staticmethod
     def _in_context(
         text: str, matches: list[re.Match[str]], analysed: list[Pieces], at: int
-    ) -> Weights:
+    ) -> Weights | None:
         """The weights of the lemmas of word ``at`` of ``text`` (not the first), an
         ambiguous one, after the word before it in its sentence (lower case, as
         analysed) and by its capital inside a sentence
-        (:func:`indexer.readings.in_context`)."""
+        (:func:`indexer.readings.in_context`); None where they change nothing."""
         whole = analysed[at][0]
         start = matches[at].start()
         inside = not _SENTENCE_END.intersection(text[matches[at - 1].end() : start])
         before = analysed[at - 1][0].text if inside else None
         capital = text[start].isupper() if inside else None
-        return in_context(whole.text, whole.lemmas, before, capital) or whole.weights
+        return in_context(whole.text, whole.lemmas, before, capital)
 
     def __call__(self, text: str) -> Iterator[Word]:
         """The words of ``text``, each with its offsets, lemmas, position and weights."""

@@ -8,7 +8,6 @@ word it has only rarely, which is read in Cyrillic when that reading is far comm
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import re
@@ -23,7 +22,7 @@ from rapidfuzz.distance import OSA
 from .analysis import QUERY
 from .engine import Vocabulary
 from .forms import surface_form
-from .morphology import MAX_ANALYSED_LENGTH, get_morph, is_known, parses
+from .morphology import MAX_ANALYSED_LENGTH, get_morph, is_known, parses, word_forms
 from .plan import STOP_LEMMAS, CompiledQuery, QueryWord
 from .query import Mode, replace_words
 from .ranking import Statistics
@@ -183,17 +182,6 @@ class Lexicon:
         if word not in self._neighbours:
             self._neighbours[word] = _known_neighbours(word)
         return self._neighbours[word]
-
-
-@functools.lru_cache(maxsize=4096)
-def word_forms(lemma: str) -> tuple[str, ...]:
-    """Every form of the words whose lemma is ``lemma`` (as compared: lower case, ё
-    folded), the lemma first; the lemma alone for a word pymorphy does not know."""
-    forms = {lemma: None}
-    for parse in parses(lemma):
-        if surface_form(parse.normal_form) == lemma and parse.is_known:
-            forms.update((surface_form(form.word), None) for form in parse.lexeme)
-    return tuple(forms)
 
 
 #: The shortest word corrected: a word of two letters is a slip of too many others.

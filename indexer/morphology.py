@@ -198,6 +198,21 @@ def _lemma_weights(word: str, found: list[Parse], known: bool) -> tuple[tuple[st
     return tuple((lemma, round(weight, 6)) for lemma, weight in ranked)
 
 
+@functools.lru_cache(maxsize=4096)
+def word_forms(lemma: str) -> tuple[str, ...]:
+    """Every form of the dictionary words whose lemma is ``lemma`` (lower case, ё
+    folded), the lemma first; the lemma alone for a word pymorphy does not know.
+
+    >>> word_forms("сталь")[:3]
+    ('сталь', 'стали', 'сталью')
+    """
+    forms = {lemma: None}
+    for parse in parses(lemma):
+        if fold_yo(parse.normal_form) == lemma and parse.is_known:
+            forms.update((fold_yo(form.word), None) for form in parse.lexeme)
+    return tuple(forms)
+
+
 def lemmas(word: str) -> tuple[str, ...]:
     """All distinct normal forms of one word, most probable first, folded ё→е.
 

@@ -262,7 +262,9 @@ class CompiledQuery:
         >>> sorted(compile_query("Лавров -Керри").lone), compile_query("Лавров Керри").lone
         (['лавров'], frozenset())
         """
-        scored = self.plan.scored if isinstance(self.plan, Filtered) else self.plan
+        scored = self.plan
+        while isinstance(scored, Filtered):  # also a search within paths
+            scored = scored.scored
         # A word in quotes is a phrase of one: no plain word of a bag to re-rank.
         if len(self.near) != 1 or not isinstance(scored, Word) or scored.form is not None:
             return frozenset()

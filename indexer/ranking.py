@@ -319,10 +319,11 @@ class Distinction:
 
     A question about one fact of an article shares its topic words («Тесла»,
     «гребневики») with every paragraph of the article: which of them answers is told by
-    the question's other words. Among the best :data:`RERANK_DEPTH` paragraphs (and
-    those that tie with the last), each paragraph of a document that has two or more
-    there earns, for each query word it has, the word's idf times the share of those
-    paragraphs of its document that lack the word, times :data:`DISTINCTION_WEIGHT`.
+    the question's other words. Among the paragraphs re-ranked (the best
+    :data:`RERANK_DEPTH` and those that tie with the last: :func:`lowest_reranked`), each
+    paragraph of a document that has two or more there earns, for each query word it
+    has, the word's idf times the share of those paragraphs of its document that lack
+    the word, times :data:`DISTINCTION_WEIGHT`.
     The only paragraph of its document earns nothing.
 
     >>> no = [False, False]
@@ -338,16 +339,14 @@ class Distinction:
         return len(query.near) > 1
 
     def bonuses(self, candidates: Sequence[Candidate], idfs: Sequence[float]) -> list[float]:
-        least = lowest_reranked(c.score for c in candidates)
         documents: dict[str, list[Candidate]] = defaultdict(list)
         for candidate in candidates:
-            if candidate.score >= least:
-                documents[candidate.source].append(candidate)
+            documents[candidate.source].append(candidate)
         bonuses = []
         for candidate in candidates:
-            siblings = documents.get(candidate.source, ())
+            siblings = documents[candidate.source]
             bonus = 0.0
-            if candidate.score >= least and len(siblings) > 1:
+            if len(siblings) > 1:
                 for word, weight in enumerate(idfs):
                     if candidate.positions[word]:
                         lacking = sum(not s.positions[word] for s in siblings) / len(siblings)

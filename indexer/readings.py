@@ -26,14 +26,13 @@ import functools
 from collections.abc import Sequence
 
 from .morphology import (
-    LEMMA_CACHE_SIZE,
     Agreement,
     Reading,
     fold_yo,
     form,
     is_known,
     lemma_weights,
-    parses,
+    word_forms,
 )
 
 #: A lemma counts at least this much for a form that may mean it.
@@ -71,7 +70,6 @@ def adjective(word: str) -> tuple[Agreement, ...]:
     return form(word).adjective
 
 
-@functools.lru_cache(maxsize=LEMMA_CACHE_SIZE)
 def namesake(word: str) -> bool:
     """Whether a lower-case form with more than one lemma is a name or a common noun:
     all its readings nouns, some of them names. A capital tells those apart («Волков»,
@@ -96,13 +94,9 @@ def sharing(lemma: str) -> frozenset[str]:
     """
     if not is_known(lemma):
         return frozenset()
-    forms = {
-        fold_yo(found.word)
-        for parse in parses(lemma)
-        if fold_yo(parse.normal_form) == lemma
-        for found in parse.lexeme
+    return frozenset(other for word in word_forms(lemma) for other, _ in lemma_weights(word)) - {
+        lemma
     }
-    return frozenset(other for word in forms for other, _ in lemma_weights(word)) - {lemma}
 
 
 def weights(probabilities: Sequence[float]) -> tuple[float, ...]:

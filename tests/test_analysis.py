@@ -222,3 +222,5 @@ def test_only_lookalikes_in_cyrillic_words_are_folded(written: str, read: str) -
 
 def test_a_latin_part_of_a_compound_stays_latin() -> None:
     assert [w.lemmas[0] for w in words("Tor-браузер")] == ["tor-браузер", "tor", "браузер"]
+    # Even a part made only of look-alike letters: the run is Latin, not the word.
+    assert [w.lemmas[0] for w in words("HP-принтер")][1] == "hp"

@@ -4,6 +4,7 @@ engines alike, and an unlikely reading is still found (:mod:`indexer.readings`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from conftest import engine_location
 from indexer import Index
 from indexer.analysis import INDEX, words
-from indexer.plan import Word, compile_query
+from indexer.plan import Filtered, Sources, Word, compile_query
 from indexer.ranking import Sure
 from indexer.readings import MIN_WEIGHT, OTHER_READING, WEIGHT_UNITS, as_typed, in_context
 
@@ -228,8 +229,11 @@ def test_a_capital_inside_a_sentence_favours_a_name(namesake_index: Index) -> No
 
 
 def test_a_capital_says_nothing_at_a_sentence_start() -> None:
-    (start,) = [w.weights for w in words("Волков подтвердил") if w.text == "Волков"]
+    text = "Стая ушла в лес. Волков подтвердил"
+    (start,) = [w.weights for w in words(text) if w.text == "Волков"]
     assert start == words("волков")[0].weights
+    (inside,) = [w.weights for w in words("Стая ушла, Волков подтвердил") if w.text == "Волков"]
+    assert inside != start
 
 
 #: A lone word in a form only it has, and the same word twice in a form another word
@@ -284,6 +288,9 @@ def test_only_a_lone_word_with_shared_forms_is_reranked_by_them(
     compiled = compile_query(query, sources=lambda: ["a"])
     assert compiled.lone == alone
     assert Sure().applies(compiled) is reranked
+    # Searched within some paths, as Index.search wraps the plan.
+    within = replace(compiled, plan=Filtered(compiled.plan, required=(Sources(("a",)),)))
+    assert within.lone == alone
 
 
 def test_the_first_hits_are_the_same_in_a_list_of_ten_or_of_all(tmp_path: Path) -> None:
