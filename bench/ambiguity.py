@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -46,7 +45,6 @@ import context
 import news
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 DEFAULT_UD = ROOT.parent / "shared" / "eval" / "ud_ru_gsd"
 
 DEPTH = 10

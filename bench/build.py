@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import news
-from turns import Search, Server, serve, take_turns
+from turns import Search, serve, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = (ROOT / "bench" / "news_queries.txt").read_text(encoding="utf-8").splitlines()
@@ -125,16 +125,18 @@ SEARCHED = {"baseline": "index-baseline", "ours": "index-ours2", "ours-no-synony
 def query_latency(work: Path) -> dict[str, dict[str, float]]:
     """Warm, each system in a process of its own (:mod:`turns`): each query once to warm
     up, then three rounds in which the systems take turns query by query."""
-    servers = {
-        kind: Server([sys.executable, __file__, "--child", f"serve-{kind}",
-                      "--index-dir", str(work / folder)])
+    commands = {
+        kind: [
+            sys.executable,
+            __file__,
+            "--child",
+            f"serve-{kind}",
+            "--index-dir",
+            str(work / folder),
+        ]
         for kind, folder in SEARCHED.items()
-    }  # fmt: skip
-    try:
-        timings = take_turns(servers, QUERIES, rounds=3)
-    finally:
-        for server in servers.values():
-            server.close()
+    }
+    timings = timed(commands, QUERIES, rounds=3)
     return {kind: found.figures() for kind, found in timings.items()}
 
 

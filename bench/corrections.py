@@ -44,7 +44,6 @@ from pathlib import Path
 import news
 
 # This checkout's library, not one installed elsewhere.
-sys.path.insert(0, str(news.ROOT))
 
 _WORD = re.compile(r"[а-яёА-ЯЁ]+")
 _ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")

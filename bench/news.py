@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# This checkout's library, not one installed elsewhere, for every bench that reads news.
+sys.path.insert(0, str(ROOT))
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "news_rt_ng"
+DEFAULT_XQUAD = ROOT.parent / "shared" / "eval" / "xquad_ru" / "xquad.ru.json"
 MIN_PARAGRAPH = 40
 
 
@@ -57,19 +60,25 @@ def indexed(corpus: Path, limit: int, workdir: Path) -> tuple[Path, Any]:
     version of the analysis made it."""
     from build import unpack
 
-    sys.path.insert(0, str(ROOT))  # this checkout's library, not one installed elsewhere
     from indexer import Index
-    from indexer.errors import SchemaMismatchError
 
     folder = workdir / f"corpus-{limit}"
     if not folder.exists():
         files, paragraphs, _ = unpack(corpus, limit, folder)
         print(f"{files} articles, {paragraphs} paragraphs in {folder}")
     start = time.perf_counter()
-    index = Index(workdir / f"index-{limit}")
+    index = synced(Index(workdir / f"index-{limit}"), folder)
+    print(f"index ready in {time.perf_counter() - start:.1f} s\n")
+    return folder, index
+
+
+def synced(index: Any, folder: Path) -> Any:
+    """``index`` synced with ``folder``: built afresh where another version of the
+    analysis made it (whichever ``indexer`` comes first on ``sys.path``)."""
+    from indexer.errors import SchemaMismatchError
+
     try:
         index.sync([folder])
     except SchemaMismatchError:
         index.sync([folder], rebuild=True)
-    print(f"index ready in {time.perf_counter() - start:.1f} s\n")
-    return folder, index
+    return index

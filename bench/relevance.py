@@ -43,9 +43,7 @@ import news
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-DEFAULT_XQUAD = ROOT.parent / "shared" / "eval" / "xquad_ru" / "xquad.ru.json"
 HALVES = ("tune", "held-out")
 DEPTH = 10
 
@@ -110,13 +108,10 @@ def ours(
     corpus: Path, index_dir: Path, location: str | None = None, synonyms: bool = True
 ) -> Search:
     from indexer import BUILTIN_SYNONYMS, Index
-    from indexer.errors import QueryError, SchemaMismatchError
+    from indexer.errors import QueryError
 
     index = Index(location or index_dir, synonyms=BUILTIN_SYNONYMS if synonyms else None)
-    try:
-        index.sync([corpus])
-    except SchemaMismatchError:
-        index.sync([corpus], rebuild=True)
+    news.synced(index, corpus)
 
     def search(question: str) -> list[tuple[str, int]]:
         try:
@@ -295,7 +290,7 @@ def show_misses(result: Run, questions: list[Question], count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--xquad", type=Path, default=DEFAULT_XQUAD)
+    parser.add_argument("--xquad", type=Path, default=news.DEFAULT_XQUAD)
     parser.add_argument("--corpus", type=Path, default=news.DEFAULT_CORPUS)
     parser.add_argument("--distractors", type=int, default=30_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/indexer-relevance"))

@@ -9,6 +9,7 @@ identical second one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 import subprocess
@@ -73,14 +74,33 @@ class Timings:
 
     def figures(self) -> dict[str, float]:
         """p50 and p95 of the wall and CPU times of every search."""
-        wall = sorted(t for times in self.wall.values() for t in times)
-        cpu = sorted(t for times in self.cpu.values() for t in times)
+        wall = [t for times in self.wall.values() for t in times]
+        cpu = [t for times in self.cpu.values() for t in times]
         return {
             "p50": statistics.median(wall),
-            "p95": wall[int(0.95 * (len(wall) - 1))],
+            "p95": p95(wall),
             "cpu_p50": statistics.median(cpu),
-            "cpu_p95": cpu[int(0.95 * (len(cpu) - 1))],
+            "cpu_p95": p95(cpu),
         }
+
+
+def p95(values: Sequence[float]) -> float:
+    """The 95th percentile: the value 95% of the way from the least to the most."""
+    ordered = sorted(values)
+    return ordered[int(0.95 * (len(ordered) - 1))]
+
+
+def timed(
+    commands: dict[str, list[str]], queries: Sequence[str], rounds: int
+) -> dict[str, Timings]:
+    """:func:`take_turns` of a server started for each command, every started one closed
+    after, also when another fails to start."""
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for name, command in commands.items():
+            servers[name] = Server(command)
+            stack.callback(servers[name].close)
+        return take_turns(servers, queries, rounds)
 
 
 def take_turns(

@@ -25,10 +25,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from turns import Server, serve, take_turns
+import news
+from turns import serve, timed
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_XQUAD = ROOT.parent / "shared" / "eval" / "xquad_ru" / "xquad.ru.json"
 
 
 def serve_version(root: Path, index_dir: Path, corpus: Path) -> None:
@@ -38,8 +38,7 @@ def serve_version(root: Path, index_dir: Path, corpus: Path) -> None:
     from indexer import Index
     from indexer.errors import QueryError
 
-    index = Index(index_dir)
-    index.sync([corpus])
+    index = news.synced(Index(index_dir), corpus)
 
     def search(query: str) -> list[Any]:
         try:
@@ -67,8 +66,8 @@ def main() -> None:
         "--xquad",
         type=Path,
         nargs="?",
-        const=DEFAULT_XQUAD,
-        help=f"search XQuAD's questions (default file: {DEFAULT_XQUAD})",
+        const=news.DEFAULT_XQUAD,
+        help=f"search XQuAD's questions (default file: {news.DEFAULT_XQUAD})",
     )
     parser.add_argument("--queries", type=Path, default=ROOT / "bench" / "news_queries.txt")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/indexer-versions"))
@@ -88,17 +87,19 @@ def main() -> None:
     texts = queries(args)
     print(f"{len(texts)} queries, {args.rounds} rounds; indexing {args.corpus} twice", flush=True)
     roots = {"this": ROOT, "other": args.other.resolve()}
-    servers = {
-        name: Server([sys.executable, __file__, "--serve", str(root), str(args.workdir / name),
-                      str(args.corpus)])
+    commands = {
+        name: [
+            sys.executable,
+            __file__,
+            "--serve",
+            str(root),
+            str(args.workdir / name),
+            str(args.corpus),
+        ]
         for name, root in roots.items()
-    }  # fmt: skip
-    try:
-        timings = take_turns(servers, texts, args.rounds)
-    finally:
-        for server in servers.values():
-            server.close()
-    figures = {name: timings[name].figures() for name in servers}
+    }
+    timings = timed(commands, texts, args.rounds)
+    figures = {name: timings[name].figures() for name in commands}
     for name, f in figures.items():
         print(
             f"{name:5}: CPU p50 {1000 * f['cpu_p50']:6.2f} ms, p95 {1000 * f['cpu_p95']:6.2f} ms;"
@@ -106,7 +107,7 @@ def main() -> None:
         )
     this, other = figures["this"], figures["other"]
     medians = {
-        query: {name: statistics.median(timings[name].cpu[query]) for name in servers}
+        query: {name: statistics.median(timings[name].cpu[query]) for name in commands}
         for query in texts
     }
     ratios = sorted(

@@ -152,7 +152,6 @@ class Lexicon:
         self.vocabulary = vocabulary
         self.statistics = statistics
         self._near: dict[tuple[str, int], dict[str, int]] = {}
-        self._neighbours: dict[str, tuple[str, ...]] = {}
 
     def frequency(self, word: str) -> int:
         """How many paragraphs have ``word`` in some form (by its commonest lemma)."""
@@ -174,14 +173,6 @@ class Lexicon:
             frequencies = self.statistics.frequencies(found)
             self._near[key] = {lemma: n for lemma, n in frequencies.items() if n}
         return self._near[key]
-
-    def dictionary_neighbours(self, word: str) -> tuple[str, ...]:
-        """The forms of pymorphy's dictionary one edit from ``word``, worked out once
-        for a query (:func:`_known_neighbours`): a word is looked at again for slips in
-        its first letter."""
-        if word not in self._neighbours:
-            self._neighbours[word] = _known_neighbours(word)
-        return self._neighbours[word]
 
 
 #: The shortest word corrected: a word of two letters is a slip of too many others.
@@ -405,10 +396,14 @@ def _probes(reading: str) -> set[str]:
 
 
 def _best_guess(
-    options: list[tuple[str, float, Reason]], probes: set[str], lexicon: Lexicon
+    options: list[tuple[str, float, Reason]],
+    probes: set[str],
+    lexicon: Lexicon,
+    neighbours: bool = True,
 ) -> _Guess | None:
     """The likeliest word form of the index for any of ``options`` (a reading of what
-    was typed, what the reading costs, and how it was read): few edits, common lemma."""
+    was typed, what the reading costs, and how it was read): few edits, common lemma;
+    with ``neighbours``, also the dictionary's forms one edit from a reading."""
     pool: dict[str, int] = {}
     for probe in probes:
         # A lemma may be an edit further from a guess or a stem than its form is from
@@ -424,8 +419,8 @@ def _best_guess(
             prior_form = prior + (form != forms[i][1]) * FORM_COST * EDIT_COST
             guess = _guess(reading, form, prior_form, reason, pool[forms[i][1]])
             best = guess if best is None or guess < best else best
-    for reading, prior, reason in options[:MAX_NEIGHBOURED]:
-        for form in lexicon.dictionary_neighbours(reading):
+    for reading, prior, reason in options[:MAX_NEIGHBOURED] if neighbours else ():
+        for form in _known_neighbours(reading):
             frequency = lexicon.frequency(form)
             if frequency:
                 # Counted as a form other than a lemma: a tie goes to the lemma.
@@ -568,7 +563,8 @@ def correct_word(word: QueryWord, query_text: str, lexicon: Lexicon) -> Correcti
         probes = _probes(reading) | _first_letters_moved(reading)
     guess = _best_guess(options, probes, lexicon)
     if not latin and (guess is None or slip_cost(reading, guess.word) > CHEAP_EDIT):
-        replaced = _best_guess(options, _first_letter_replaced(reading), lexicon)
+        # Only the new probes: the dictionary's neighbours were looked at just before.
+        replaced = _best_guess(options, _first_letter_replaced(reading), lexicon, neighbours=False)
         guess = min((g for g in (guess, replaced) if g is not None), default=None)
     if guess is not None and guess.reason is Reason.LAYOUT and run is not None and not present:
         position, typed = run

@@ -145,11 +145,18 @@ def test_mapped_files_read_what_is_on_disk(tmp_path: Path) -> None:
 
 
 def test_whooshs_codec_still_has_what_the_array_codec_builds_on() -> None:
-    from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter, W3TermInfo
+    from whoosh.codec.whoosh3 import (
+        W3Codec,
+        W3FieldWriter,
+        W3LeafMatcher,
+        W3PostingsWriter,
+        W3TermInfo,
+    )
     from whoosh.filedb.filestore import RamStorage
 
     from indexer.engines.whoosh.internals import (
         CODEC_ATTRIBUTES,
+        CODEC_FIELD_WRITER_ATTRIBUTES,
         CODEC_MATCHER_ATTRIBUTES,
         CODEC_WRITER_ATTRIBUTES,
     )
@@ -157,6 +164,7 @@ def test_whooshs_codec_still_has_what_the_array_codec_builds_on() -> None:
 
     codec = W3Codec()
     assert [name for name in CODEC_ATTRIBUTES if not hasattr(codec, name)] == []
+    assert [n for n in CODEC_FIELD_WRITER_ATTRIBUTES if not hasattr(W3FieldWriter, n)] == []
     storage = RamStorage()
     postfile = storage.create_file("postings")
     writer = codec.postings_writer(postfile)

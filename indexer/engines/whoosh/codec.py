@@ -23,7 +23,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from itertools import accumulate, pairwise
-from typing import Any, overload
+from typing import Any
 
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
 from whoosh.matching import ReadTooFar
@@ -257,16 +257,8 @@ class _Values(Sequence[bytes]):
         body, ends = self._body, self._ends
         return (body[a:b] for a, b in pairwise(ends))
 
-    @overload
-    def __getitem__(self, i: int) -> bytes: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[bytes]: ...
-    def __getitem__(self, i: int | slice) -> bytes | list[bytes]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        if not -len(self) <= i < len(self):
-            raise IndexError(i)
-        i %= len(self)
+    def __getitem__(self, i: int) -> bytes:  # type: ignore[override]
+        # Whoosh asks for one posting's value by its index in the block, and nothing else.
         return self._body[self._ends[i] : self._ends[i + 1]]
 
 

@@ -34,6 +34,9 @@ CODEC_MATCHER_ATTRIBUTES = (
 )  # fmt: skip
 #: What the codec reads of Whoosh's codec: its block size, compression and inlining.
 CODEC_ATTRIBUTES = ("_blocklimit", "_compression", "_inlinelimit")
+#: What :class:`.codec.ArrayFieldWriter` overrides of Whoosh's field writer, to hand it
+#: a segment's field lengths read once per document.
+CODEC_FIELD_WRITER_ATTRIBUTES = ("add_postings",)
 
 
 def block_arrays(matcher: Any) -> tuple[Sequence[int], Sequence[float]]:
